@@ -1,0 +1,7 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** A `$ref` to a registered schema that keeps the schema's static type (Type.Ref alone is `unknown`). */
+export function ref<T extends TSchema> (schema: T) {
+  if (!schema.$id) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}

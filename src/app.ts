@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import { loggerOptions, requestIdOf } from './logger.js'
+import configPlugin from './plugins/config.js'
+import errorHandler from './plugins/error-handler.js'
+import notFound from './plugins/not-found.js'
+import jsonParser from './plugins/json-parser.js'
+import schemas from './plugins/schemas.js'
+import swagger from './plugins/swagger.js'
+import swaggerUi from './plugins/swagger-ui.js'
+import db from './plugins/db.js'
+import healthRoutes from './health/routes.js'
+
+export interface BuildOptions {
+  /** Clock in epoch milliseconds; tests inject one to move time. */
+  now?: () => number
+  /** Where log lines go (default stdout); tests capture them. */
+  logStream?: NodeJS.WritableStream
+}
+
+/** The whole service as one Fastify instance, ready but not listening. */
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL, options.logStream),
+    genReqId: requestIdOf,
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+
+  // infrastructure
+  await app.register(configPlugin, { config, now: options.now })
+  await app.register(errorHandler)
+  await app.register(notFound)
+  await app.register(jsonParser)
+  await app.register(schemas)
+  await app.register(swagger)
+  await app.register(swaggerUi)
+  await app.register(db)
+
+  // routes
+  await app.register(healthRoutes)
+
+  return app
+}

@@ -1,0 +1,58 @@
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
+import type { Driver, ExecResult, Executor, Row, SqlValue } from './driver.js'
+
+function executorOf (conn: Pool | PoolConnection): Executor {
+  return {
+    async query<T extends Row = Row> (sql: string, params: readonly SqlValue[] = []) {
+      const [rows] = await conn.query(sql, params as SqlValue[])
+      return rows as T[]
+    },
+    async execute (sql: string, params: readonly SqlValue[] = []): Promise<ExecResult> {
+      const [r] = await conn.query<ResultSetHeader>(sql, params as SqlValue[])
+      return { affectedRows: r.affectedRows, insertId: r.insertId }
+    }
+  }
+}
+
+async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await pool.getConnection()
+  try {
+    return await fn(conn)
+  } finally {
+    conn.release()
+  }
+}
+
+/** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
+export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = 60): Driver {
+  return {
+    dialect: 'mysql',
+    description,
+    ...executorOf(pool),
+    transaction: (fn) => withConnection(pool, async (conn) => {
+      await conn.beginTransaction()
+      try {
+        const result = await fn(executorOf(conn))
+        await conn.commit()
+        return result
+      } catch (err) {
+        await conn.rollback()
+        throw err
+      }
+    }),
+    // GET_LOCK belongs to the connection, so everything under the lock runs on it.
+    withLock: (name, fn) => withConnection(pool, async (conn) => {
+      const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, lockTimeoutSeconds])
+      if ((rows as Array<{ got: number | null }>)[0]?.got !== 1) {
+        throw new Error(`could not take the lock "${name}" within ${lockTimeoutSeconds}s`)
+      }
+      try {
+        return await fn({ ...executorOf(conn), ddl: async (sql) => { await conn.query(sql) } })
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [name])
+      }
+    }),
+    ping: async () => { await pool.query('SELECT 1') },
+    close: async () => { await pool.end() }
+  }
+}

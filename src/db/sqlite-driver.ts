@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { Driver, ExecResult, Executor, Row, SqlValue } from './driver.js'
+
+/** A promise chain that runs one transaction at a time on the single SQLite connection. */
+function createMutex () {
+  let tail: Promise<unknown> = Promise.resolve()
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn)
+    tail = run.catch(() => undefined)
+    return run
+  }
+}
+
+const toParam = (v: SqlValue): unknown => (typeof v === 'boolean' ? Number(v) : v)
+
+export function createSqliteDriver (filename: string): Driver {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
+  const db = new Database(filename)
+  db.pragma('journal_mode = WAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  const exclusive = createMutex()
+
+  const executor: Executor = {
+    async query<T extends Row = Row> (sql: string, params: readonly SqlValue[] = []) {
+      return db.prepare(sql).all(...params.map(toParam)) as T[]
+    },
+    async execute (sql: string, params: readonly SqlValue[] = []): Promise<ExecResult> {
+      const r = db.prepare(sql).run(...params.map(toParam))
+      return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
+    }
+  }
+
+  const locked = { ...executor, ddl: async (sql: string) => { db.exec(sql) } }
+
+  async function immediate<T> (fn: () => Promise<T>): Promise<T> {
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = await fn()
+      db.exec('COMMIT')
+      return result
+    } catch (err) {
+      db.exec('ROLLBACK')
+      throw err
+    }
+  }
+
+  // Statements outside a transaction also wait for the mutex, so they never land
+  // inside another request's open transaction on the shared connection.
+  return {
+    dialect: 'sqlite',
+    description: filename === ':memory:' ? 'SQLite (in memory)' : `SQLite (${filename})`,
+    query: (sql, params) => exclusive(() => executor.query(sql, params)),
+    execute: (sql, params) => exclusive(() => executor.execute(sql, params)),
+    transaction: (fn) => exclusive(() => immediate(() => fn(executor))),
+    // BEGIN IMMEDIATE takes the file's write lock, which other processes wait for
+    // (busy_timeout); SQLite's DDL is transactional, so a failed migration leaves nothing.
+    withLock: (_name, fn) => exclusive(() => immediate(() => fn(locked))),
+    ping: async () => { db.prepare('SELECT 1').get() },
+    close: async () => { db.close() }
+  }
+}

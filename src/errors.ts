@@ -1,0 +1,48 @@
+/**
+ * Errors are values: each kind is declared once with its status, code and title,
+ * thrown where it happens, and rendered as problem+json by the root error handler.
+ */
+export const PROBLEM_BASE = 'https://secure-api.dev/problems/'
+
+export interface ValidationIssue {
+  pointer: string
+  message: string
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError'
+  constructor (
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly headers: Record<string, string> = {},
+    readonly errors?: ValidationIssue[]
+  ) {
+    super(detail ?? title)
+  }
+}
+
+export interface ErrorKind {
+  (detail?: string, headers?: Record<string, string>): ApiError
+  status: number
+  code: string
+  title: string
+}
+
+export function defineError (status: number, code: string, title: string): ErrorKind {
+  const make = (detail?: string, headers?: Record<string, string>) => new ApiError(status, code, title, detail, headers)
+  return Object.assign(make, { status, code, title })
+}
+
+export const Errors = {
+  validation: defineError(400, 'validation_failed', 'Request validation failed'),
+  malformedJson: defineError(400, 'malformed_json', 'Request body is not valid JSON'),
+  badRequest: defineError(400, 'bad_request', 'Bad request'),
+  notFound: defineError(404, 'not_found', 'Not found'),
+  methodNotAllowed: defineError(405, 'method_not_allowed', 'Method not allowed'),
+  payloadTooLarge: defineError(413, 'payload_too_large', 'Request body is too large'),
+  unsupportedMediaType: defineError(415, 'unsupported_media_type', 'Unsupported media type'),
+  internal: defineError(500, 'internal_error', 'Internal server error'),
+  storeUnavailable: defineError(503, 'store_unavailable', 'The data store is not answering')
+}

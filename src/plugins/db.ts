@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin'
+import mysql, { type MySQLPromisePool } from '@fastify/mysql'
+import { join, resolve } from 'node:path'
+import type { Driver } from '../db/driver.js'
+import { createMysqlDriver } from '../db/mysql-driver.js'
+import { createSqliteDriver } from '../db/sqlite-driver.js'
+import { parseMysqlUrl } from '../db/mysql-url.js'
+import { prepareMysqlDatabase } from '../db/mysql-connect.js'
+import { migrate } from '../db/migrate.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Driver
+    mysql: MySQLPromisePool
+  }
+}
+
+/**
+ * The store chosen by DATABASE_URL: MySQL/MariaDB through @fastify/mysql, or the
+ * embedded SQLite file. Migrations run before the app takes requests.
+ */
+export default fp(async (app) => {
+  const { DATABASE_URL: url, DATA_DIR, DB_CONNECT_TIMEOUT_MS, DB_POOL_SIZE } = app.config
+  let driver: Driver
+  if (url.startsWith('mysql://')) {
+    const target = parseMysqlUrl(url)
+    await prepareMysqlDatabase(target, DB_CONNECT_TIMEOUT_MS, app.log)
+    await app.register(mysql, {
+      promise: true,
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      connectionLimit: DB_POOL_SIZE,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      supportBigNumbers: true
+    })
+    driver = createMysqlDriver(app.mysql.pool, `MySQL (${target.display})`)
+  } else {
+    const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : join(DATA_DIR, 'secure-api.db')
+    driver = createSqliteDriver(file === ':memory:' ? file : resolve(file))
+    app.addHook('onClose', () => driver.close())
+  }
+  await migrate(driver, app.log)
+  app.decorate('db', driver)
+  app.log.info({ store: driver.description }, 'store ready')
+}, { name: 'db', dependencies: ['config'] })

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { projectRoot } from '../src/paths.js'
+import { createConnection } from 'mysql2/promise'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type BuildOptions } from '../src/app.js'
+import { loadConfig, type Config } from '../src/config.js'
+
+type Test = { teardown: (fn: () => unknown) => void }
+
+export const TEST_MYSQL_URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '')
+
+const HOW_TO_START = `MySQL/MariaDB is not reachable at ${TEST_MYSQL_URL} (set TEST_MYSQL_URL to point elsewhere).
+Start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+or install it:  apt-get install -y mariadb-server   (.ci/run does both)`
+
+/** A root connection to the test server; fails loudly, saying how to start MySQL. */
+export async function adminConnection () {
+  const u = new URL(TEST_MYSQL_URL)
+  try {
+    return await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) })
+  } catch (err) {
+    throw new Error(`${HOW_TO_START}\n(${(err as Error).message})`)
+  }
+}
+
+/** A database name no other test file or rerun uses. */
+export const uniqueDatabaseName = () => `sa_test_${process.pid}_${randomBytes(4).toString('hex')}`
+
+/** Creates a fresh, uniquely named database for this test and drops it at teardown. */
+export async function createTestDatabase (t: Test): Promise<string> {
+  const name = uniqueDatabaseName()
+  const conn = await adminConnection()
+  await conn.query(`CREATE DATABASE \`${name}\``)
+  await conn.end()
+  t.teardown(() => dropDatabase(name))
+  return `${TEST_MYSQL_URL}/${name}`
+}
+
+export async function dropDatabase (name: string) {
+  const conn = await adminConnection()
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``)
+  await conn.end()
+}
+
+/** A temporary folder removed at teardown. */
+export function tempDir (t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'secure-api-test-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A clock tests move by hand. */
+export function testClock (start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
+  let now = start
+  return { now: () => now, advance: (ms: number) => { now += ms }, set: (ms: number) => { now = ms } }
+}
+
+export type Store = 'mysql' | 'sqlite'
+export const stores: Store[] = ['mysql', 'sqlite']
+
+export interface TestAppOptions extends BuildOptions {
+  store?: Store
+  config?: Partial<Config>
+  /** Register extra routes before the app is ready (testing a plugin's behaviour). */
+  before?: (app: FastifyInstance) => Promise<void> | void
+}
+
+/** The app on a fresh database (MySQL unless asked otherwise), closed and dropped at teardown. */
+export async function buildTestApp (t: Test, options: TestAppOptions = {}): Promise<FastifyInstance> {
+  const { store = 'mysql', config = {}, before, ...build } = options
+  const DATABASE_URL = config.DATABASE_URL ?? (store === 'mysql' ? await createTestDatabase(t) : 'sqlite::memory:')
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), ...config, DATABASE_URL }), build)
+  t.teardown(() => app.close())
+  await before?.(app)
+  await app.ready()
+  return app
+}
+
+/** Runs a compiled script of the project (npm test builds first) and collects its output and exit code. */
+export function runScript (script: string, env: Record<string, string>, onOutput?: (stdout: string, child: ChildProcess) => void) {
+  return new Promise<{ code: number | null, stdout: string, stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(projectRoot, script)], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d; onOutput?.(stdout, child) })
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}

@@ -1,0 +1,47 @@
+import t from 'tap'
+import { Writable } from 'node:stream'
+import { buildTestApp } from './helper.js'
+
+function capture () {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  return { lines, stream }
+}
+
+t.test('request id: generated, or accepted from x-request-id, and echoed', async (t) => {
+  const app = await buildTestApp(t, { store: 'sqlite' })
+  const generated = await app.inject({ url: '/health/live' })
+  t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/)
+
+  const given = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'trace-abc.123' } })
+  t.equal(given.headers['x-request-id'], 'trace-abc.123')
+
+  const hostile = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'bad id\nforged log line' } })
+  t.match(hostile.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'a malformed incoming id is replaced, not logged')
+})
+
+t.test('log lines carry the request id and never a secret', async (t) => {
+  const { lines, stream } = capture()
+  const app = await buildTestApp(t, {
+    store: 'sqlite',
+    logStream: stream,
+    config: { LOG_LEVEL: 'info' },
+    before: (app) => {
+      app.post('/test/log', async (request) => {
+        request.log.info({ body: request.body, headers: request.headers }, 'handled')
+        return {}
+      })
+    }
+  })
+  await app.inject({
+    method: 'POST',
+    url: '/test/log',
+    headers: { authorization: 'Bearer sekret-token', cookie: 'sid=sekret-cookie', 'x-request-id': 'req-1' },
+    payload: { username: 'alice', password: 'sekret-password', code: '123456', nested: { refresh_token: 'sekret-refresh' } }
+  })
+  const ours = lines.filter((l) => l.includes('"req-1"'))
+  t.ok(ours.length >= 2, 'request lines carry the request id')
+  const all = lines.join('')
+  t.notMatch(all, /sekret|123456/)
+  t.match(all, /alice/, 'non-secret fields are kept')
+})

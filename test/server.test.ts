@@ -1,0 +1,43 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { dropDatabase, runScript, tempDir, TEST_MYSQL_URL, uniqueDatabaseName } from './helper.js'
+
+const listeningAt = (out: string) => /Server listening at (http:\/\/[^"]+)/.exec(out)?.[1]
+
+/** Starts the compiled server on a free port, fetches `paths` once it listens, then sends SIGTERM. */
+async function serveAndStop (env: Record<string, string>, paths: string[]) {
+  let statuses: Promise<number[]> | undefined
+  const run = await runScript('dist/src/server.js', { PORT: '0', ...env }, (out, child) => {
+    const base = listeningAt(out)
+    if (!base || statuses) return
+    statuses = Promise.all(paths.map((p) => fetch(base + p).then((r) => r.status)))
+    statuses.finally(() => child.kill('SIGTERM'))
+  })
+  return { ...run, statuses: await statuses }
+}
+
+t.test('serves on the embedded store with no configuration, and exits 0 on SIGTERM', async (t) => {
+  const run = await serveAndStop({ DATA_DIR: tempDir(t) }, ['/health/ready', '/docs/', '/openapi.json'])
+  t.same(run.statuses, [200, 200, 200])
+  t.equal(run.code, 0, 'exit 0 after SIGTERM')
+  t.match(run.stdout, /SQLite \(.*secure-api\.db\)/, 'logs which store is in use')
+  t.match(run.stdout, /shutting down/)
+  t.equal(run.stderr, '')
+})
+
+t.test('serves on MySQL, creating the database when missing', async (t) => {
+  const name = uniqueDatabaseName()
+  t.teardown(() => dropDatabase(name))
+  const run = await serveAndStop({ DATABASE_URL: `${TEST_MYSQL_URL}/${name}`, DATA_DIR: tempDir(t) }, ['/health/ready'])
+  t.same(run.statuses, [200])
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stdout, new RegExp(`MySQL \\(127\\.0\\.0\\.1:3306/${name}\\)`), 'logs the store, without credentials')
+})
+
+t.test('an unreachable MySQL server: bounded retries, then one line naming host and port', async (t) => {
+  const started = Date.now()
+  const run = await runScript('dist/src/server.js', { DATABASE_URL: 'mysql://root@127.0.0.1:1/x', DB_CONNECT_TIMEOUT_MS: '1500', LOG_LEVEL: 'silent', DATA_DIR: join(tempDir(t), 'd') })
+  t.equal(run.code, 1)
+  t.equal(run.stderr, 'Startup failed: MySQL at 127.0.0.1:1 is unreachable (ECONNREFUSED); gave up after 1500 ms\n')
+  t.ok(Date.now() - started < 10000, 'gives up in bounded time')
+})

@@ -10,7 +10,15 @@ import schemas from './plugins/schemas.js'
 import swagger from './plugins/swagger.js'
 import swaggerUi from './plugins/swagger-ui.js'
 import db from './plugins/db.js'
+import keys from './plugins/keys.js'
+import jwt from './plugins/jwt.js'
+import authenticate from './plugins/authenticate.js'
+import authService from './plugins/auth-service.js'
 import healthRoutes from './health/routes.js'
+import registerRoutes from './auth/register-routes.js'
+import enrollmentRoutes from './auth/enrollment-routes.js'
+import loginRoutes from './auth/login-routes.js'
+import accountRoutes from './auth/account-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -41,9 +49,19 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(swagger)
   await app.register(swaggerUi)
   await app.register(db)
+  await app.register(keys)
+  await app.register(jwt)
+
+  // app decorators
+  await app.register(authenticate)
+  await app.register(authService)
 
   // routes
   await app.register(healthRoutes)
+  await app.register(registerRoutes)
+  await app.register(enrollmentRoutes)
+  await app.register(loginRoutes)
+  await app.register(accountRoutes)
 
   return app
 }

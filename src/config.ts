@@ -18,14 +18,33 @@ export const EnvSchema = Type.Object({
   DATABASE_URL: Type.String({
     description: 'store: mysql://user:pass@host:port/db, sqlite:<path> or sqlite::memory:; unset = SQLite file in DATA_DIR',
     default: '',
-    pattern: '^(|mysql://.+|sqlite:.+)$'
+    pattern: '^(|mysql://.+|sqlite:.+)$',
+    secret: true
   }),
   DATA_DIR: Type.String({ description: 'folder for the embedded store and generated keys', default: './data', minLength: 1 }),
   DB_CONNECT_TIMEOUT_MS: Int('how long startup keeps retrying an unreachable MySQL server, in ms', 30000, 0, 600000),
   DB_POOL_SIZE: Int('MySQL connection pool size', 10, 1, 1000),
   BODY_LIMIT: Int('largest accepted request body, in bytes', 65536, 1024, 10485760),
   SHUTDOWN_TIMEOUT_MS: Int('how long in-flight requests may run after SIGTERM/SIGINT, in ms', 10000, 100, 600000),
-  TRUST_PROXY: Type.Boolean({ description: 'trust X-Forwarded-* headers (only behind a proxy you run)', default: false })
+  TRUST_PROXY: Type.Boolean({ description: 'trust X-Forwarded-* headers (only behind a proxy you run)', default: false }),
+  TOTP_ISSUER: Type.String({ description: 'issuer shown in authenticator apps', default: 'secure-api', minLength: 1, maxLength: 64, pattern: '^[^:]+$' }),
+  TOTP_ENCRYPTION_KEY: Type.String({
+    description: 'AES-256-GCM key for TOTP secrets: 32 bytes as base64 or hex; unset = generated once in DATA_DIR (set it when several instances share a database)',
+    default: '',
+    pattern: '^(|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$',
+    secret: true
+  }),
+  JWT_PRIVATE_KEY: Type.String({ description: 'PEM private key (RSA, 2048 bits or more) that signs access tokens', default: '', secret: true }),
+  JWT_PRIVATE_KEY_FILE: Type.String({ description: 'path of that PEM key, instead of JWT_PRIVATE_KEY; both unset = generated once in DATA_DIR', default: '' }),
+  JWT_ISSUER: Type.String({ description: 'iss claim of access tokens, and the only one accepted', default: 'secure-api', minLength: 1 }),
+  JWT_AUDIENCE: Type.String({ description: 'aud claim of access tokens, and the only one accepted', default: 'secure-api', minLength: 1 }),
+  ACCESS_TOKEN_TTL: Int('access token lifetime, in seconds', 900, 30, 86400),
+  ENROLLMENT_TOKEN_TTL: Int('enrollment token lifetime (fetch the QR code, confirm 2FA), in seconds', 900, 60, 86400),
+  MFA_TOKEN_TTL: Int('lifetime of the mfa_token between the password step and the code step, in seconds', 300, 30, 3600),
+  ARGON2_MEMORY_KIB: Int('argon2id memory cost in KiB (OWASP minimum 19456)', 19456, 19456, 4194304),
+  ARGON2_TIME_COST: Int('argon2id iterations (OWASP minimum 2 at 19 MiB)', 2, 2, 100),
+  ARGON2_PARALLELISM: Int('argon2id lanes', 1, 1, 16),
+  DEFAULT_ROLE: Type.Union(['admin', 'editor', 'viewer'].map((r) => Type.Literal(r)), { description: 'role given to self-registered users: admin, editor or viewer', default: 'editor' })
 })
 
 export type Config = Static<typeof EnvSchema>
@@ -53,7 +72,9 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
   if (error) {
     const name = error.path.replace(/^\//, '')
     const schema = (EnvSchema.properties as Record<string, TSchema>)[name] ?? error.schema
-    throw new ConfigError(`Invalid configuration: ${name} must be ${expected(schema)} (got ${JSON.stringify(known[name] ?? null)})`)
+    // Variables marked secret (keys, URLs with passwords) are never echoed back.
+    const got = schema.secret ? 'the value given' : JSON.stringify(known[name] ?? null)
+    throw new ConfigError(`Invalid configuration: ${name} must be ${expected(schema)} (got ${got})`)
   }
   return value as Config
 }

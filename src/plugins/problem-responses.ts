@@ -16,3 +16,6 @@ export function problems (...kinds: ErrorKind[]) {
   }
   return out
 }
+
+/** What any route with a JSON body can answer before its handler runs. */
+export const BODY_ERRORS: ErrorKind[] = [Errors.validation, Errors.malformedJson, Errors.badRequest, Errors.payloadTooLarge, Errors.unsupportedMediaType]

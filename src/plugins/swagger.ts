@@ -20,11 +20,14 @@ export default fp(async (app) => {
       },
       servers: [{ url: '/', description: 'this server' }],
       tags: [
+        { name: 'auth', description: 'registration, TOTP enrollment and login' },
+        { name: 'account', description: 'changes to your own password and second factor' },
         { name: 'health', description: 'liveness and readiness probes' }
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'access_token from a completed login' },
+          enrollmentToken: { type: 'http', scheme: 'bearer', description: 'enrollment_token from registration or from a password-only login while enrollment is pending' }
         }
       }
     },

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ChangePasswordRequest, Enrollment, RecoveryCodes, SecondFactorProof } from '../../schemas/auth.js'
+import { ref } from '../../schemas/ref.js'
+import { Errors } from '../errors.js'
+import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { AuthErrors } from './errors.js'
+
+const bearer = [{ bearerAuth: [] }]
+const proofErrors = [...BODY_ERRORS, Errors.unauthenticated, Errors.invalidToken, Errors.tokenExpired, AuthErrors.invalidCredentials,
+  AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired, AuthErrors.enrollmentPending]
+
+/** Changes to the account's factors: each needs the access token, the password and a current code or recovery code. */
+const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate)
+  app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
+
+  app.post('/auth/2fa/recovery-codes', {
+    schema: {
+      tags: ['account'],
+      operationId: 'regenerateRecoveryCodes',
+      summary: 'New set of recovery codes (the old set stops working)',
+      security: bearer,
+      body: ref(SecondFactorProof),
+      response: { 200: ref(RecoveryCodes), ...problems(...proofErrors) }
+    }
+  }, async (request) => ({ recovery_codes: await app.authService.regenerateRecoveryCodes(request.user.id, request.body) }))
+
+  app.post('/auth/2fa/reset', {
+    schema: {
+      tags: ['account'],
+      operationId: 'resetTwoFactor',
+      summary: 'New TOTP secret: 2FA goes back to pending enrollment until a code from the new secret confirms it',
+      description: 'The recovery codes are deleted; confirm the new enrollment with `POST /auth/2fa/verify` to get new ones.',
+      security: bearer,
+      body: ref(SecondFactorProof),
+      response: { 200: ref(Enrollment), ...problems(...proofErrors) }
+    }
+  }, async (request) => app.authService.resetTwoFactor(request.user.id, request.body))
+
+  app.post('/auth/password', {
+    schema: {
+      tags: ['account'],
+      operationId: 'changePassword',
+      summary: 'Change the password (needs the current one and a code)',
+      security: bearer,
+      body: ref(ChangePasswordRequest),
+      response: { 204: Type.Null({ description: 'changed' }), ...problems(...proofErrors, AuthErrors.weakPassword) }
+    }
+  }, async (request, reply) => {
+    await app.authService.changePassword(request.user.id, request.body)
+    return reply.code(204).send(null)
+  })
+}
+
+export default accountRoutes

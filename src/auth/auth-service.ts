@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Executor } from '../db/driver.js'
+import { isUniqueViolation } from '../db/errors.js'
+import { ApiError } from '../errors.js'
+import { createUserRepository, type UserRow } from '../users/users-repository.js'
+import { AuthErrors } from './errors.js'
+import { createAuthTokenRepository, type AuthTokenPurpose } from './auth-tokens-repository.js'
+import { createRecoveryCodeRepository } from './recovery-codes-repository.js'
+import { newOpaqueToken, sha256 } from './opaque.js'
+import { passwordWeakness, type PasswordHasher } from './passwords.js'
+import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js'
+import { open, seal } from './secret-box.js'
+import { matchingStep, newTotpSecret, otpauthUri } from './totp.js'
+
+export interface SecondFactor {
+  code?: string
+  recovery_code?: string
+}
+
+/** Wrong codes an mfa_token survives before the password step must be redone. */
+export const MFA_TOKEN_MAX_FAILURES = 5
+
+const normalizeUsername = (username: string) => username.toLowerCase()
+
+/** Registration, enrollment, login and the account operations that need the second factor. */
+export function createAuthService (app: FastifyInstance, hasher: PasswordHasher) {
+  const { db, config, keys } = app
+  const repos = (ex: Executor = db) => ({
+    users: createUserRepository(ex),
+    tokens: createAuthTokenRepository(ex),
+    codes: createRecoveryCodeRepository(ex)
+  })
+  // The secret is bound to its owner's normalized name, which never changes.
+  const aad = (normalized: string) => `totp:${normalized}`
+  const secretOf = (user: UserRow) => open(keys.totp, user.totp_secret_enc, aad(user.username_normalized))
+
+  function refuseWeak (password: string, username: string, pointer: string) {
+    const weakness = passwordWeakness(password, username)
+    if (weakness) {
+      throw new ApiError(400, AuthErrors.weakPassword.code, AuthErrors.weakPassword.title, `The password ${weakness}`, {}, [{ pointer, message: weakness }])
+    }
+  }
+
+  async function issueOpaque (purpose: AuthTokenPurpose, userId: number, ttl: number) {
+    const token = newOpaqueToken()
+    await repos().tokens.create(purpose, sha256(token), userId, app.now() + ttl * 1000, app.now())
+    return { token, expires_in: ttl }
+  }
+
+  async function enrollmentOf (user: UserRow) {
+    const secret = secretOf(user)
+    const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
+    return { otpauth_uri: otpauthUri(secret, config.TOTP_ISSUER, user.username), secret, enrollment_token: token, expires_in }
+  }
+
+  async function publicUser (user: UserRow) {
+    return { id: user.id, username: user.username, roles: await repos().users.rolesOf(user.id), created_at: new Date(user.created_at).toISOString() }
+  }
+
+  async function replaceRecoveryCodes (ex: Executor, userId: number) {
+    const codes = newRecoveryCodes()
+    await repos(ex).codes.replace(userId, codes.map(hashRecoveryCode), app.now())
+    return codes
+  }
+
+  /**
+   * Proves the second factor inside the caller's transaction: a TOTP code claims its
+   * time step (once, ever), a recovery code is spent. With `confirm`, a code for a
+   * pending enrollment activates 2FA and yields the first recovery codes.
+   */
+  async function proveSecondFactor (ex: Executor, user: UserRow, proof: SecondFactor, confirm: boolean): Promise<string[] | undefined> {
+    if (proof.code !== undefined && proof.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
+    const pending = user.totp_confirmed_at === null
+    if (pending && !confirm) throw AuthErrors.enrollmentPending('Confirm two-factor authentication first (POST /auth/2fa/verify)')
+    if (proof.recovery_code !== undefined) {
+      if (pending || !await repos(ex).codes.consume(user.id, hashRecoveryCode(proof.recovery_code), app.now())) throw AuthErrors.invalidCode()
+      return undefined
+    }
+    if (proof.code === undefined) throw AuthErrors.secondFactorRequired()
+    const step = matchingStep(secretOf(user), proof.code, app.now())
+    if (step === null || !await repos(ex).users.claimTotpStep(user.id, step, app.now(), pending)) throw AuthErrors.invalidCode()
+    return pending ? replaceRecoveryCodes(ex, user.id) : undefined
+  }
+
+  /** The user behind a username and password; unknown users cost one argon2 verification too. */
+  async function checkPassword (user: UserRow | undefined, password: string): Promise<UserRow> {
+    const ok = await hasher.verify(user?.password_hash, password)
+    if (!ok || !user) throw AuthErrors.invalidCredentials()
+    return user
+  }
+
+  async function tokensFor (user: UserRow, recoveryCodes?: string[]) {
+    const roles = await repos().users.rolesOf(user.id)
+    const access = app.jwt.sign({ sub: String(user.id), roles, jti: randomUUID(), iat: Math.floor(app.now() / 1000) })
+    return { access_token: access, token_type: 'Bearer' as const, expires_in: config.ACCESS_TOKEN_TTL, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
+  }
+
+  async function userById (id: number): Promise<UserRow> {
+    const user = await repos().users.findById(id)
+    if (!user) throw AuthErrors.invalidCredentials()
+    return user
+  }
+
+  return {
+    async register (username: string, password: string) {
+      refuseWeak(password, username, '/body/password')
+      const normalized = normalizeUsername(username)
+      if (await repos().users.findByUsername(normalized)) throw AuthErrors.usernameTaken()
+      const passwordHash = await hasher.hash(password)
+      let id: number
+      try {
+        id = await db.transaction((tx) => repos(tx).users.create({
+          username, usernameNormalized: normalized, passwordHash, totpSecretEnc: seal(keys.totp, newTotpSecret(), aad(normalized)), role: config.DEFAULT_ROLE, now: app.now()
+        }))
+      } catch (err) {
+        if (isUniqueViolation(err)) throw AuthErrors.usernameTaken()
+        throw err
+      }
+      const user = await userById(id)
+      return { user: await publicUser(user), enrollment: await enrollmentOf(user) }
+    },
+
+    /** The pending user an enrollment token belongs to. */
+    async enrollingUser (token: string, username?: string): Promise<UserRow> {
+      const row = await repos().tokens.findLive('enrollment', sha256(token), app.now(), Number.MAX_SAFE_INTEGER)
+      const user = row && await repos().users.findById(row.user_id)
+      if (!user || (username !== undefined && user.username_normalized !== normalizeUsername(username))) throw AuthErrors.enrollmentTokenInvalid()
+      if (user.totp_confirmed_at !== null) throw AuthErrors.enrollmentConfirmed()
+      return user
+    },
+
+    enrollmentSecret (user: UserRow) {
+      const secret = secretOf(user)
+      return { secret, otpauth_uri: otpauthUri(secret, config.TOTP_ISSUER, user.username) }
+    },
+
+    async confirmEnrollment (user: UserRow, code: string) {
+      const codes = await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true))
+      await repos().tokens.revokeAll('enrollment', user.id, app.now())
+      return codes!
+    },
+
+    async login (body: { username: string, password: string } & SecondFactor) {
+      const user = await checkPassword(await repos().users.findByUsername(normalizeUsername(body.username)), body.password)
+      if (body.code === undefined && body.recovery_code === undefined) {
+        if (user.totp_confirmed_at === null) {
+          const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
+          return { enrollment_required: true as const, enrollment_token: token, expires_in }
+        }
+        const { token, expires_in } = await issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
+        return { mfa_required: true as const, mfa_token: token, expires_in }
+      }
+      const codes = await db.transaction((tx) => proveSecondFactor(tx, user, body, true))
+      return tokensFor(user, codes)
+    },
+
+    /** Second step: the mfa_token is spent in the same transaction that accepts the code. */
+    async loginWithMfaToken (body: { mfa_token: string } & SecondFactor) {
+      const hash = sha256(body.mfa_token)
+      const row = await repos().tokens.findLive('mfa', hash, app.now(), MFA_TOKEN_MAX_FAILURES)
+      if (!row) throw AuthErrors.mfaTokenInvalid()
+      const user = await userById(row.user_id)
+      try {
+        await db.transaction(async (tx) => {
+          if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
+          await proveSecondFactor(tx, user, body, false)
+        })
+      } catch (err) {
+        if (err instanceof ApiError && err.code === AuthErrors.invalidCode.code) await repos().tokens.countFailure(hash)
+        throw err
+      }
+      return tokensFor(user)
+    },
+
+    async regenerateRecoveryCodes (userId: number, body: { password: string } & SecondFactor) {
+      const user = await checkPassword(await repos().users.findById(userId), body.password)
+      return db.transaction(async (tx) => {
+        await proveSecondFactor(tx, user, body, false)
+        return replaceRecoveryCodes(tx, user.id)
+      })
+    },
+
+    /** A new secret, back to pending enrollment; old recovery codes and enrollment tokens end. */
+    async resetTwoFactor (userId: number, body: { password: string } & SecondFactor) {
+      const user = await checkPassword(await repos().users.findById(userId), body.password)
+      await db.transaction(async (tx) => {
+        await proveSecondFactor(tx, user, body, false)
+        await repos(tx).users.resetTotp(user.id, seal(keys.totp, newTotpSecret(), aad(user.username_normalized)), app.now())
+        await repos(tx).codes.replace(user.id, [], app.now())
+        await repos(tx).tokens.revokeAll('enrollment', user.id, app.now())
+      })
+      return enrollmentOf(await userById(user.id))
+    },
+
+    async changePassword (userId: number, body: { current_password: string, new_password: string } & SecondFactor) {
+      const user = await checkPassword(await repos().users.findById(userId), body.current_password)
+      refuseWeak(body.new_password, user.username, '/body/new_password')
+      const passwordHash = await hasher.hash(body.new_password)
+      await db.transaction(async (tx) => {
+        await proveSecondFactor(tx, user, body, false)
+        await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
+      })
+    }
+  }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>

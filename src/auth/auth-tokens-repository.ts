@@ -1,0 +1,45 @@
+import type { Executor } from '../db/driver.js'
+
+export type AuthTokenPurpose = 'enrollment' | 'mfa'
+
+export interface AuthTokenRow {
+  user_id: number
+  expires_at: number
+  attempts: number
+}
+
+/** Opaque short-lived tokens, stored by hash: enrollment (reusable until expiry) and mfa (single use). */
+export function createAuthTokenRepository (db: Executor) {
+  return {
+    async create (purpose: AuthTokenPurpose, hash: string, userId: number, expiresAt: number, now: number) {
+      await db.execute('INSERT INTO auth_tokens (token_hash, purpose, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
+        [hash, purpose, userId, expiresAt, now])
+    },
+
+    /** The live token of that purpose: not expired, not used, not out of attempts. */
+    async findLive (purpose: AuthTokenPurpose, hash: string, now: number, maxAttempts: number): Promise<AuthTokenRow | undefined> {
+      return (await db.query<AuthTokenRow & Record<string, unknown>>(
+        'SELECT user_id, expires_at, attempts FROM auth_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?',
+        [hash, purpose, now, maxAttempts]))[0]
+    },
+
+    /** Spends a token once: of concurrent callers exactly one gets true. */
+    async consume (hash: string, now: number): Promise<boolean> {
+      const r = await db.execute('UPDATE auth_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL', [now, hash])
+      return r.affectedRows === 1
+    },
+
+    async countFailure (hash: string): Promise<void> {
+      await db.execute('UPDATE auth_tokens SET attempts = attempts + 1 WHERE token_hash = ?', [hash])
+    },
+
+    /** Ends every outstanding token of that purpose for a user (enrollment done or restarted). */
+    async revokeAll (purpose: AuthTokenPurpose, userId: number, now: number): Promise<void> {
+      await db.execute('UPDATE auth_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL', [now, userId, purpose])
+    },
+
+    async purgeExpired (now: number): Promise<number> {
+      return (await db.execute('DELETE FROM auth_tokens WHERE expires_at <= ?', [now])).affectedRows
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import QRCode from 'qrcode'
+import { EnrollmentVerifyRequest, QrCode, RecoveryCodes, UsernameParams } from '../../schemas/auth.js'
+import { ref } from '../../schemas/ref.js'
+import { Errors } from '../errors.js'
+import { bearerToken } from '../plugins/authenticate.js'
+import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { AuthErrors } from './errors.js'
+
+// JSON only when asked for by name and PNG is not, so browsers and wildcard Accept get the image.
+const wantsJson = (accept = '') => /\bapplication\/json\b/.test(accept) && !/\bimage\/png\b/.test(accept)
+
+const enrollmentSecurity = [{ enrollmentToken: [] }]
+const tokenErrors = [Errors.unauthenticated, AuthErrors.enrollmentTokenInvalid, AuthErrors.enrollmentConfirmed]
+
+const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/auth/generate_qr/:username', {
+    schema: {
+      tags: ['auth'],
+      operationId: 'getEnrollmentQrCode',
+      summary: 'QR code of the pending TOTP enrollment (needs the enrollment token)',
+      description: 'Send `Authorization: Bearer <enrollment_token>` of this same user. The default answer is the PNG to scan ' +
+        'with Google Authenticator; with `Accept: application/json` it is the otpauth URI, the secret, and the QR code as ' +
+        'PNG data URL and SVG. Once 2FA is confirmed the secret is never shown again (409).',
+      security: enrollmentSecurity,
+      params: UsernameParams,
+      response: {
+        200: {
+          description: 'the QR code',
+          content: {
+            'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
+            'application/json': { schema: ref(QrCode) }
+          }
+        },
+        ...problems(Errors.validation, ...tokenErrors)
+      }
+    }
+  }, async (request, reply) => {
+    const user = await app.authService.enrollingUser(bearerToken(request), request.params.username)
+    const { otpauth_uri, secret } = app.authService.enrollmentSecret(user)
+    reply.header('cache-control', 'no-store').header('vary', 'Accept')
+    if (wantsJson(request.headers.accept)) {
+      const [qr_png, qr_svg] = await Promise.all([QRCode.toDataURL(otpauth_uri), QRCode.toString(otpauth_uri, { type: 'svg' })])
+      return reply.type('application/json').send({ otpauth_uri, secret, qr_png, qr_svg })
+    }
+    return reply.type('image/png').send(await QRCode.toBuffer(otpauth_uri, { type: 'png', margin: 2, width: 256 }))
+  })
+
+  app.post('/auth/2fa/verify', {
+    schema: {
+      tags: ['auth'],
+      operationId: 'confirmTwoFactor',
+      summary: 'Confirm the TOTP enrollment with a first code; returns the recovery codes once',
+      security: enrollmentSecurity,
+      body: ref(EnrollmentVerifyRequest),
+      response: { 200: ref(RecoveryCodes), ...problems(...BODY_ERRORS, ...tokenErrors, AuthErrors.invalidCode) }
+    }
+  }, async (request, reply) => {
+    const user = await app.authService.enrollingUser(bearerToken(request))
+    reply.header('cache-control', 'no-store')
+    return { recovery_codes: await app.authService.confirmEnrollment(user, request.body.code) }
+  })
+}
+
+export default enrollmentRoutes

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Login2faRequest, LoginRequest, LoginResponse, TokenResponse } from '../../schemas/auth.js'
+import { ref } from '../../schemas/ref.js'
+import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { AuthErrors } from './errors.js'
+import { MFA_TOKEN_MAX_FAILURES } from './auth-service.js'
+
+const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode]
+
+const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/auth/login', {
+    schema: {
+      tags: ['auth'],
+      operationId: 'login',
+      summary: 'Log in: username and password, with a code (tokens) or without (the second step)',
+      description: 'Without `code`: `mfa_required` with an `mfa_token` for `POST /auth/login/2fa`, or, while the TOTP ' +
+        'enrollment is pending, `enrollment_required` with a fresh `enrollment_token`. With `code` (or `recovery_code`): ' +
+        'the tokens; on a pending enrollment a correct code also confirms it and the response carries the recovery codes. ' +
+        'A code is accepted once: its time step is spent for good. Unknown users and wrong passwords get the same answer.',
+      security: [],
+      body: ref(LoginRequest),
+      response: { 200: ref(LoginResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.invalidCredentials) }
+    }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return app.authService.login(request.body)
+  })
+
+  app.post('/auth/login/2fa', {
+    schema: {
+      tags: ['auth'],
+      operationId: 'loginSecondFactor',
+      summary: 'Second login step: the mfa_token and a code (or a recovery code) for the tokens',
+      description: `The mfa_token works once, and dies after ${MFA_TOKEN_MAX_FAILURES} wrong codes or when it expires.`,
+      security: [],
+      body: ref(Login2faRequest),
+      response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.mfaTokenInvalid, AuthErrors.secondFactorRequired) }
+    }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return app.authService.loginWithMfaToken(request.body)
+  })
+}
+
+export default loginRoutes

@@ -1,0 +1,42 @@
+import argon2 from 'argon2'
+import { randomBytes } from 'node:crypto'
+import common from '@zxcvbn-ts/language-common'
+
+export interface Argon2Params {
+  memoryCost: number
+  timeCost: number
+  parallelism: number
+}
+
+/** NIST 800-63B asks for normalization; NFKC makes look-alike input hash alike. */
+const normalize = (password: string) => password.normalize('NFKC')
+
+/**
+ * argon2id hashing (runs in libuv's thread pool, off the event loop) and a dummy hash
+ * verified for unknown users, so their login costs what a wrong password costs.
+ */
+export async function createPasswordHasher (params: Argon2Params) {
+  const options = { type: argon2.argon2id as 2, ...params }
+  const dummy = await argon2.hash(randomBytes(32).toString('hex'), options)
+  return {
+    hash: (password: string) => argon2.hash(normalize(password), options),
+    verify: async (hash: string | undefined, password: string) => {
+      const ok = await argon2.verify(hash ?? dummy, normalize(password))
+      return ok && hash !== undefined
+    },
+    needsRehash: (hash: string) => argon2.needsRehash(hash, options)
+  }
+}
+
+export type PasswordHasher = Awaited<ReturnType<typeof createPasswordHasher>>
+
+const COMMON = new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()))
+
+/** Why a password is refused (beyond length, which the schema checks), or null. */
+export function passwordWeakness (password: string, username: string): string | null {
+  const p = normalize(password).toLowerCase()
+  if (COMMON.has(p)) return 'is one of the most common passwords; choose a longer phrase of your own'
+  if (p.includes(username.toLowerCase())) return 'must not contain the username'
+  if (new Set(p).size < 3) return 'repeats too few distinct characters'
+  return null
+}

@@ -1,0 +1,25 @@
+import type { Executor } from '../db/driver.js'
+
+/** Recovery codes, by hash only. */
+export function createRecoveryCodeRepository (db: Executor) {
+  return {
+    /** Replaces the user's whole set: the old codes stop working. */
+    async replace (userId: number, hashes: string[], now: number): Promise<void> {
+      await db.execute('DELETE FROM recovery_codes WHERE user_id = ?', [userId])
+      for (const hash of hashes) {
+        await db.execute('INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)', [userId, hash, now])
+      }
+    },
+
+    /** Spends one code: of concurrent callers with the same code exactly one gets true. */
+    async consume (userId: number, hash: string, now: number): Promise<boolean> {
+      const r = await db.execute('UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL', [now, userId, hash])
+      return r.affectedRows === 1
+    },
+
+    async remaining (userId: number): Promise<number> {
+      const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL', [userId])
+      return Number(row?.n ?? 0)
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { RegisterRequest, RegisterResponse } from '../../schemas/auth.js'
+import { ref } from '../../schemas/ref.js'
+import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { AuthErrors } from './errors.js'
+
+const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/auth/register', {
+    schema: {
+      tags: ['auth'],
+      operationId: 'register',
+      summary: 'Create an account and start its TOTP enrollment',
+      description: 'Returns the user and the enrollment: the otpauth URI and secret for the authenticator app, and an ' +
+        '`enrollment_token` for `GET /auth/generate_qr/{username}` and `POST /auth/2fa/verify`. Two-factor authentication ' +
+        'is mandatory: the account can log in only after a first code confirms the enrollment.',
+      security: [],
+      body: ref(RegisterRequest),
+      response: { 201: ref(RegisterResponse), ...problems(...BODY_ERRORS, AuthErrors.weakPassword, AuthErrors.usernameTaken) }
+    }
+  }, async (request, reply) => {
+    reply.code(201)
+    return app.authService.register(request.body.username, request.body.password)
+  })
+}
+
+export default registerRoutes

@@ -1,0 +1,21 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+
+/**
+ * AES-256-GCM for secrets at rest. The additional data binds a ciphertext to its
+ * owner, so a secret copied onto another row does not decrypt.
+ * Format: `v1:` + base64(iv[12] | tag[16] | ciphertext).
+ */
+export function seal (key: Buffer, plaintext: string, aad: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad))
+  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+  return 'v1:' + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64')
+}
+
+export function open (key: Buffer, sealed: string, aad: string): string {
+  if (!sealed.startsWith('v1:')) throw new Error('unknown sealed format')
+  const raw = Buffer.from(sealed.slice(3), 'base64')
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(aad))
+  decipher.setAuthTag(raw.subarray(12, 28))
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
+}

@@ -1,0 +1,74 @@
+import type { Executor } from '../db/driver.js'
+
+export interface UserRow {
+  id: number
+  username: string
+  username_normalized: string
+  password_hash: string
+  totp_secret_enc: string
+  totp_confirmed_at: number | null
+  totp_last_step: number | null
+  created_at: number
+}
+
+export interface NewUser {
+  username: string
+  usernameNormalized: string
+  passwordHash: string
+  totpSecretEnc: string
+  role: string
+  now: number
+}
+
+const COLUMNS = 'id, username, username_normalized, password_hash, totp_secret_enc, totp_confirmed_at, totp_last_step, created_at'
+
+/** SQL for accounts, on a pool or inside a transaction (pass the transaction as `db`). */
+export function createUserRepository (db: Executor) {
+  return {
+    async create (u: NewUser): Promise<number> {
+      const { insertId } = await db.execute(
+        'INSERT INTO users (username, username_normalized, password_hash, totp_secret_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [u.username, u.usernameNormalized, u.passwordHash, u.totpSecretEnc, u.now, u.now])
+      await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [insertId, u.role])
+      return insertId
+    },
+
+    async findByUsername (normalized: string): Promise<UserRow | undefined> {
+      return (await db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE username_normalized = ?`, [normalized]))[0]
+    },
+
+    async findById (id: number): Promise<UserRow | undefined> {
+      return (await db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]))[0]
+    },
+
+    async rolesOf (userId: number): Promise<string[]> {
+      const rows = await db.query<{ name: string }>(
+        'SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.name', [userId])
+      return rows.map((r) => r.name)
+    },
+
+    /**
+     * Claims a TOTP time step: succeeds only for a step later than any accepted before,
+     * in one conditional UPDATE, so concurrent requests and other instances cannot
+     * accept the same code twice. `confirm` also activates a pending enrollment.
+     */
+    async claimTotpStep (userId: number, step: number, now: number, confirm: boolean): Promise<boolean> {
+      const r = await db.execute(
+        `UPDATE users SET totp_last_step = ?, updated_at = ?${confirm ? ', totp_confirmed_at = ?' : ''}
+          WHERE id = ? AND totp_confirmed_at IS ${confirm ? '' : 'NOT '}NULL AND (totp_last_step IS NULL OR totp_last_step < ?)`,
+        confirm ? [step, now, now, userId, step] : [step, now, userId, step])
+      return r.affectedRows === 1
+    },
+
+    /** A new pending enrollment: new secret, 2FA not confirmed. The last used step stays, so old codes stay spent. */
+    async resetTotp (userId: number, totpSecretEnc: string, now: number): Promise<void> {
+      await db.execute('UPDATE users SET totp_secret_enc = ?, totp_confirmed_at = NULL, updated_at = ? WHERE id = ?', [totpSecretEnc, now, userId])
+    },
+
+    async setPasswordHash (userId: number, passwordHash: string, now: number): Promise<void> {
+      await db.execute('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?', [passwordHash, now, userId])
+    }
+  }
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>

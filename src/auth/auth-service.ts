@@ -135,10 +135,9 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       return { secret, otpauth_uri: otpauthUri(secret, config.TOTP_ISSUER, user.username) }
     },
 
+    /** Enrollment tokens outlive the confirmation until they expire, so a late QR request gets 409, not 401. */
     async confirmEnrollment (user: UserRow, code: string) {
-      const codes = await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true))
-      await repos().tokens.revokeAll('enrollment', user.id, app.now())
-      return codes!
+      return (await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true)))!
     },
 
     async login (body: { username: string, password: string } & SecondFactor) {

@@ -35,7 +35,7 @@ export default fp(async (app) => {
       private: signing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       public: signing.publicKey.export({ type: 'spki', format: 'pem' }).toString()
     },
-    sign: { algorithm: 'RS256', kid: signing.kid, iss: c.JWT_ISSUER, aud: c.JWT_AUDIENCE, expiresIn: c.ACCESS_TOKEN_TTL * 1000, header: { alg: 'RS256', typ: 'at+jwt' } },
+    sign: { algorithm: 'RS256', kid: signing.kid, iss: c.JWT_ISSUER, aud: c.JWT_AUDIENCE, expiresIn: c.ACCESS_TOKEN_TTL, header: { alg: 'RS256', typ: 'at+jwt' } },
     verify: {
       algorithms: ['RS256'],
       allowedIss: c.JWT_ISSUER,

@@ -1,0 +1,194 @@
+import t from 'tap'
+import { authApp, code, enrolledUser, freshName, login, nextStep, PASSWORD, post, register } from './flow.js'
+import { PERIOD_MS } from '../../src/auth/totp.js'
+import { createTestDatabase, tempDir } from '../helper.js'
+
+const decodeJwt = (token: string) => token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()))
+const withoutRequestId = (body: string) => ({ ...JSON.parse(body), request_id: undefined })
+
+t.test('the seed flow, as written, plus the enrollment token', async (t) => {
+  const { app, clock } = await authApp(t)
+  const reg = await post(app, '/auth/register', { username: 'testuser', password: 'securepassword' })
+  t.equal(reg.statusCode, 201)
+  const { secret, enrollment_token: enrollmentToken } = reg.json().enrollment
+
+  const qr = await app.inject({ url: '/auth/generate_qr/testuser', headers: { authorization: `Bearer ${enrollmentToken}` } })
+  t.equal(qr.statusCode, 200)
+  t.equal(qr.headers['content-type'], 'image/png')
+
+  const step3 = await post(app, '/auth/login', { username: 'testuser', password: 'securepassword' })
+  t.equal(step3.statusCode, 200)
+  t.match(step3.json(), { enrollment_required: true, enrollment_token: String, expires_in: 900 })
+
+  const step4 = await post(app, '/auth/login', { username: 'testuser', password: 'securepassword', code: code(secret, clock) })
+  t.equal(step4.statusCode, 200)
+  const tokens = step4.json()
+  t.match(tokens, { access_token: String, token_type: 'Bearer', expires_in: 900 })
+  t.equal(tokens.recovery_codes.length, 10, 'the login that confirmed the enrollment hands out the recovery codes once')
+
+  const [header, claims] = decodeJwt(tokens.access_token)
+  t.match(header, { alg: 'RS256', typ: 'at+jwt', kid: String })
+  t.match(claims, { iss: 'secure-api', aud: 'secure-api', sub: String(reg.json().user.id), roles: ['editor'], jti: String })
+  t.equal(claims.exp - claims.iat, 900)
+  t.equal(claims.iat, Math.floor(clock.now() / 1000), 'issued on the app clock')
+
+  nextStep(clock)
+  const next = await post(app, '/auth/login', { username: 'testuser', password: 'securepassword' })
+  t.match(next.json(), { mfa_required: true, mfa_token: String, expires_in: 300 }, 'afterwards the password step asks for the code')
+})
+
+t.test('login', async (t) => {
+  const { app, clock } = await authApp(t)
+
+  t.test('two steps: mfa_token then code', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const first = (await post(app, '/auth/login', { username: u.username, password: u.password })).json()
+    const second = await post(app, '/auth/login/2fa', { mfa_token: first.mfa_token, code: code(u.secret, clock) })
+    t.equal(second.statusCode, 200)
+    t.match(second.json(), { access_token: String, token_type: 'Bearer' })
+    t.notOk(second.json().recovery_codes)
+    nextStep(clock)
+    const again = await post(app, '/auth/login/2fa', { mfa_token: first.mfa_token, code: code(u.secret, clock) })
+    t.equal(again.statusCode, 401, 'the mfa_token is single-use')
+    t.equal(again.json().code, 'mfa_token_invalid')
+  })
+
+  t.test('the mfa_token expires, and dies after 5 wrong codes', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const stale = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    clock.advance(301_000)
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: stale, code: code(u.secret, clock) })).json().code, 'mfa_token_invalid')
+
+    const token = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    for (let i = 0; i < 5; i++) {
+      t.equal((await post(app, '/auth/login/2fa', { mfa_token: token, code: code(u.secret, clock, 4) })).json().code, 'invalid_code')
+    }
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: token, code: code(u.secret, clock) })).json().code, 'mfa_token_invalid')
+  })
+
+  t.test('T1 (RFC 6238 §5.2; NIST 800-63B §5.1.4.2; ASVS 6.5.1): a code is accepted once, also through a fresh login; N concurrent: exactly one', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const c = code(u.secret, clock)
+    t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, code: c })).statusCode, 200)
+    const replay = await post(app, '/auth/login', { username: u.username, password: u.password, code: c })
+    t.equal(replay.statusCode, 401)
+    t.equal(replay.json().code, 'invalid_code')
+    const mfa = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa, code: c })).json().code, 'invalid_code', 'nor through the two-step login')
+    t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock, -1) })).statusCode, 401, 'nor an earlier step')
+
+    nextStep(clock)
+    const fresh = code(u.secret, clock)
+    const results = await Promise.all(Array.from({ length: 8 }, () => post(app, '/auth/login', { username: u.username, password: u.password, code: fresh })))
+    t.same(results.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401, 401, 401, 401])
+  })
+
+  t.test('T2 (RFC 6238 §5.2): codes from steps T-1 and T+1 are accepted, T-2 and T+2 refused', async (t) => {
+    for (const [offset, status] of [[-2, 401], [2, 401], [-1, 200], [1, 200]] as const) {
+      const u = await enrolledUser(app, clock)
+      clock.advance(2 * PERIOD_MS) // well past the step that confirmed the enrollment
+      const res = await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock, offset) })
+      t.equal(res.statusCode, status, `step T${offset > 0 ? '+' : ''}${offset}`)
+    }
+  })
+
+  t.test('T3 (ASVS 6.5.8): client-supplied time is ignored', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const future = clock.now() + 10 * PERIOD_MS
+    const res = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { date: new Date(future).toUTCString(), 'x-timestamp': String(future) },
+      payload: { username: u.username, password: u.password, code: code(u.secret, clock, 10) }
+    })
+    t.equal(res.statusCode, 401, 'a code for a time the client claims is refused')
+    const field = await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock, 10), timestamp: future })
+    t.equal(field.statusCode, 400, 'a time field in the body is refused outright')
+  })
+
+  t.test('recovery codes log in once each', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const rc = u.recoveryCodes[0]!
+    const ok = await post(app, '/auth/login', { username: u.username, password: u.password, recovery_code: rc.toUpperCase() })
+    t.equal(ok.statusCode, 200, 'case and dashes do not matter')
+    t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, recovery_code: rc })).json().code, 'invalid_code')
+    const mfa = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa, recovery_code: u.recoveryCodes[1]! })).statusCode, 200)
+  })
+
+  t.test('errors: both factors at once, wrong password with a right code, code on the 2FA step missing', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const both = await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock), recovery_code: u.recoveryCodes[0]! })
+    t.equal(both.statusCode, 400)
+    t.equal(both.json().code, 'second_factor_conflict')
+    const wrong = await post(app, '/auth/login', { username: u.username, password: 'not the password', code: code(u.secret, clock) })
+    t.equal(wrong.json().code, 'invalid_credentials')
+    t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock) })).statusCode, 200,
+      'a wrong password does not spend the code')
+    nextStep(clock)
+    const mfa = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa })).json().code, 'second_factor_required')
+  })
+
+  t.test('T8 (RFC 8725 §3.12): the mfa and enrollment tokens are accepted only by their own step; as a bearer they get 401', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const mfa = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    const asBearer = await post(app, '/auth/2fa/recovery-codes', { password: u.password, code: code(u.secret, clock) }, mfa)
+    t.equal(asBearer.statusCode, 401)
+    t.equal(asBearer.json().code, 'invalid_token')
+    t.match(asBearer.headers['www-authenticate'], /^Bearer error="invalid_token"/)
+    t.equal((await post(app, '/auth/2fa/verify', { code: code(u.secret, clock) }, mfa)).json().code, 'enrollment_token_invalid', 'not an enrollment token either')
+    const pending = await register(app)
+    t.equal((await post(app, '/auth/2fa/recovery-codes', { password: PASSWORD, code: '000000' }, pending.enrollmentToken)).statusCode, 401)
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: pending.enrollmentToken, code: code(pending.secret, clock) })).json().code, 'mfa_token_invalid')
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa, code: code(u.secret, clock) })).statusCode, 200, 'the mfa_token still works where it belongs')
+  })
+
+  t.test('P2 (ASVS 6.2.8): no truncation: passwords that differ only after byte 72 are different', async (t) => {
+    const base = 'an extremely long passphrase that keeps on going well past seventy two bytes '
+    t.ok(Buffer.byteLength(base) > 72)
+    const u = await enrolledUser(app, clock, freshName('long'))
+    const access = await login(app, clock, u)
+    const set = await post(app, '/auth/password', { current_password: u.password, new_password: base + 'A', code: code(u.secret, clock) }, access)
+    t.equal(set.statusCode, 204)
+    t.equal((await post(app, '/auth/login', { username: u.username, password: base + 'B' })).json().code, 'invalid_credentials')
+    t.match((await post(app, '/auth/login', { username: u.username, password: base + 'A' })).json(), { mfa_required: true })
+  })
+
+  t.test('P5 (ASVS 6.3.8): unknown user and wrong password look the same: status, body and timing', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const unknown = () => post(app, '/auth/login', { username: freshName('ghost'), password: 'whatever password' })
+    const wrong = () => post(app, '/auth/login', { username: u.username, password: 'whatever password' })
+    const [a, b] = [await unknown(), await wrong()]
+    t.equal(a.statusCode, 401)
+    t.equal(b.statusCode, 401)
+    t.same(withoutRequestId(a.body), withoutRequestId(b.body))
+    const median = async (f: () => Promise<unknown>) => {
+      const times: number[] = []
+      for (let i = 0; i < 9; i++) {
+        const start = process.hrtime.bigint()
+        await f()
+        times.push(Number(process.hrtime.bigint() - start))
+      }
+      return times.sort((x, y) => x - y)[4]!
+    }
+    const [tu, tw] = [await median(unknown), await median(wrong)]
+    const ratio = tu / tw
+    t.ok(ratio > 0.6 && ratio < 1.6, `median times within noise (unknown/wrong = ${ratio.toFixed(2)})`)
+  })
+})
+
+t.test('T1 across instances: a code used on instance A is refused on instance B', async (t) => {
+  const url = await createTestDatabase(t)
+  const shared = { DATABASE_URL: url, DATA_DIR: tempDir(t) }
+  const a = await authApp(t, { config: shared })
+  const b = await authApp(t, { config: shared })
+  b.clock.set(a.clock.now())
+  const u = await enrolledUser(a.app, a.clock)
+  b.clock.set(a.clock.now())
+  const c = code(u.secret, a.clock)
+  t.equal((await post(a.app, '/auth/login', { username: u.username, password: u.password, code: c })).statusCode, 200)
+  const onB = await post(b.app, '/auth/login', { username: u.username, password: u.password, code: c })
+  t.equal(onB.statusCode, 401)
+  t.equal(onB.json().code, 'invalid_code')
+})

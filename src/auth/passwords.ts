@@ -23,8 +23,7 @@ export async function createPasswordHasher (params: Argon2Params) {
     verify: async (hash: string | undefined, password: string) => {
       const ok = await argon2.verify(hash ?? dummy, normalize(password))
       return ok && hash !== undefined
-    },
-    needsRehash: (hash: string) => argon2.needsRehash(hash, options)
+    }
   }
 }
 

@@ -15,11 +15,6 @@ export function createRecoveryCodeRepository (db: Executor) {
     async consume (userId: number, hash: string, now: number): Promise<boolean> {
       const r = await db.execute('UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL', [now, userId, hash])
       return r.affectedRows === 1
-    },
-
-    async remaining (userId: number): Promise<number> {
-      const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL', [userId])
-      return Number(row?.n ?? 0)
     }
   }
 }

@@ -69,8 +69,9 @@ export const EnrollmentRequired = Type.Object({
 
 export const TokenResponse = Type.Object({
   access_token: Type.String({ description: 'JWT (RS256, typ at+jwt) for `Authorization: Bearer`' }),
+  refresh_token: Type.String({ description: 'opaque; send it to `POST /auth/refresh` for new tokens; works once' }),
   token_type: Type.Literal('Bearer'),
-  expires_in: Seconds,
+  expires_in: Type.Integer({ minimum: 0, description: 'access token lifetime in seconds' }),
   recovery_codes: Type.Optional(Type.Array(Type.String(), { description: 'present only when this login confirmed a pending 2FA enrollment; shown once' }))
 }, { $id: 'TokenResponse', additionalProperties: false })
 

@@ -2,11 +2,13 @@ import type { TSchema } from '@sinclair/typebox'
 import { Problem, ValidationIssue } from './problem.js'
 import { Health } from './health.js'
 import * as auth from './auth.js'
+import * as sessions from './sessions.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
   ValidationIssue, Problem, Health,
   auth.RegisterRequest, auth.User, auth.Enrollment, auth.RegisterResponse, auth.QrCode, auth.EnrollmentVerifyRequest,
   auth.RecoveryCodes, auth.LoginRequest, auth.MfaChallenge, auth.EnrollmentRequired, auth.TokenResponse, auth.LoginResponse,
-  auth.Login2faRequest, auth.SecondFactorProof, auth.ChangePasswordRequest
+  auth.Login2faRequest, auth.SecondFactorProof, auth.ChangePasswordRequest,
+  sessions.RefreshRequest, sessions.Session, sessions.SessionList, sessions.Jwk, sessions.Jwks
 ]

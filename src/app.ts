@@ -14,11 +14,14 @@ import keys from './plugins/keys.js'
 import jwt from './plugins/jwt.js'
 import authenticate from './plugins/authenticate.js'
 import authService from './plugins/auth-service.js'
+import sessions from './plugins/sessions.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
 import enrollmentRoutes from './auth/enrollment-routes.js'
 import loginRoutes from './auth/login-routes.js'
 import accountRoutes from './auth/account-routes.js'
+import sessionRoutes from './sessions/routes.js'
+import jwksRoutes from './tokens/jwks-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -53,6 +56,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(jwt)
 
   // app decorators
+  await app.register(sessions)
   await app.register(authenticate)
   await app.register(authService)
 
@@ -62,6 +66,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(enrollmentRoutes)
   await app.register(loginRoutes)
   await app.register(accountRoutes)
+  await app.register(sessionRoutes)
+  await app.register(jwksRoutes)
 
   return app
 }

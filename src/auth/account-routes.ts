@@ -5,6 +5,7 @@ import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import { clientMeta } from '../sessions/client-meta.js'
 
 const bearer = [{ bearerAuth: [] }]
 const proofErrors = [...BODY_ERRORS, Errors.unauthenticated, Errors.invalidToken, Errors.tokenExpired, AuthErrors.invalidCredentials,
@@ -31,24 +32,24 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['account'],
       operationId: 'resetTwoFactor',
       summary: 'New TOTP secret: 2FA goes back to pending enrollment until a code from the new secret confirms it',
-      description: 'The recovery codes are deleted; confirm the new enrollment with `POST /auth/2fa/verify` to get new ones.',
+      description: 'The recovery codes are deleted and every session ends, this one included; confirm the new enrollment with `POST /auth/2fa/verify` (new recovery codes) and log in again.',
       security: bearer,
       body: ref(SecondFactorProof),
       response: { 200: ref(Enrollment), ...problems(...proofErrors) }
     }
-  }, async (request) => app.authService.resetTwoFactor(request.user.id, request.body))
+  }, async (request) => app.authService.resetTwoFactor(request.user, request.body, clientMeta(request)))
 
   app.post('/auth/password', {
     schema: {
       tags: ['account'],
       operationId: 'changePassword',
-      summary: 'Change the password (needs the current one and a code)',
+      summary: 'Change the password (needs the current one and a code); ends your other sessions',
       security: bearer,
       body: ref(ChangePasswordRequest),
       response: { 204: Type.Null({ description: 'changed' }), ...problems(...proofErrors, AuthErrors.weakPassword) }
     }
   }, async (request, reply) => {
-    await app.authService.changePassword(request.user.id, request.body)
+    await app.authService.changePassword(request.user, request.body, clientMeta(request))
     return reply.code(204).send(null)
   })
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Executor } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
@@ -12,6 +11,8 @@ import { passwordWeakness, type PasswordHasher } from './passwords.js'
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js'
 import { open, seal } from './secret-box.js'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.js'
+import type { ClientMeta } from '../sessions/session-service.js'
+import type { AuthUser } from '../plugins/jwt.js'
 
 export interface SecondFactor {
   code?: string
@@ -90,10 +91,10 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return user
   }
 
-  async function tokensFor (user: UserRow, recoveryCodes?: string[]) {
-    const roles = await repos().users.rolesOf(user.id)
-    const access = app.jwt.sign({ sub: String(user.id), roles, jti: randomUUID(), iat: Math.floor(app.now() / 1000) })
-    return { access_token: access, token_type: 'Bearer' as const, expires_in: config.ACCESS_TOKEN_TTL, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
+  /** A completed login: a new session with its tokens. */
+  async function tokensFor (user: UserRow, meta: ClientMeta, recoveryCodes?: string[]) {
+    const tokens = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 
   async function userById (id: number): Promise<UserRow> {
@@ -140,7 +141,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       return (await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true)))!
     },
 
-    async login (body: { username: string, password: string } & SecondFactor) {
+    async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
       const user = await checkPassword(await repos().users.findByUsername(normalizeUsername(body.username)), body.password)
       if (body.code === undefined && body.recovery_code === undefined) {
         if (user.totp_confirmed_at === null) {
@@ -151,11 +152,11 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
         return { mfa_required: true as const, mfa_token: token, expires_in }
       }
       const codes = await db.transaction((tx) => proveSecondFactor(tx, user, body, true))
-      return tokensFor(user, codes)
+      return tokensFor(user, meta, codes)
     },
 
     /** Second step: the mfa_token is spent in the same transaction that accepts the code. */
-    async loginWithMfaToken (body: { mfa_token: string } & SecondFactor) {
+    async loginWithMfaToken (body: { mfa_token: string } & SecondFactor, meta: ClientMeta) {
       const hash = sha256(body.mfa_token)
       const row = await repos().tokens.findLive('mfa', hash, app.now(), MFA_TOKEN_MAX_FAILURES)
       if (!row) throw AuthErrors.mfaTokenInvalid()
@@ -169,7 +170,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
         if (err instanceof ApiError && err.code === AuthErrors.invalidCode.code) await repos().tokens.countFailure(hash)
         throw err
       }
-      return tokensFor(user)
+      return tokensFor(user, meta)
     },
 
     async regenerateRecoveryCodes (userId: number, body: { password: string } & SecondFactor) {
@@ -180,26 +181,29 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       })
     },
 
-    /** A new secret, back to pending enrollment; old recovery codes and enrollment tokens end. */
-    async resetTwoFactor (userId: number, body: { password: string } & SecondFactor) {
-      const user = await checkPassword(await repos().users.findById(userId), body.password)
+    /** A new secret, back to pending enrollment; old recovery codes, enrollment tokens and every session end. */
+    async resetTwoFactor (caller: AuthUser, body: { password: string } & SecondFactor, meta: ClientMeta) {
+      const user = await checkPassword(await repos().users.findById(caller.id), body.password)
       await db.transaction(async (tx) => {
         await proveSecondFactor(tx, user, body, false)
         await repos(tx).users.resetTotp(user.id, seal(keys.totp, newTotpSecret(), aad(user.username_normalized)), app.now())
         await repos(tx).codes.replace(user.id, [], app.now())
         await repos(tx).tokens.revokeAll('enrollment', user.id, app.now())
       })
+      await app.sessions.revokeAll(user.id, 'two_factor_reset', meta)
       return enrollmentOf(await userById(user.id))
     },
 
-    async changePassword (userId: number, body: { current_password: string, new_password: string } & SecondFactor) {
-      const user = await checkPassword(await repos().users.findById(userId), body.current_password)
+    /** Needs the current password and a code; ends every other session (ASVS 7.4.3). */
+    async changePassword (caller: AuthUser, body: { current_password: string, new_password: string } & SecondFactor, meta: ClientMeta) {
+      const user = await checkPassword(await repos().users.findById(caller.id), body.current_password)
       refuseWeak(body.new_password, user.username, '/body/new_password')
       const passwordHash = await hasher.hash(body.new_password)
       await db.transaction(async (tx) => {
         await proveSecondFactor(tx, user, body, false)
         await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
       })
+      await app.sessions.revokeAll(user.id, 'password_changed', meta, caller.sid)
     }
   }
 }

@@ -3,6 +3,7 @@ import { Login2faRequest, LoginRequest, LoginResponse, TokenResponse } from '../
 import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import { clientMeta } from '../sessions/client-meta.js'
 import { MFA_TOKEN_MAX_FAILURES } from './auth-service.js'
 
 const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode]
@@ -23,7 +24,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.login(request.body)
+    return app.authService.login(request.body, clientMeta(request))
   })
 
   app.post('/auth/login/2fa', {
@@ -38,7 +39,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.loginWithMfaToken(request.body)
+    return app.authService.loginWithMfaToken(request.body, clientMeta(request))
   })
 }
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { Errors } from '../errors.js'
-import type { AccessClaims } from './jwt.js'
+import { AccessTokenInvalid, type AccessTokenClaims } from '../tokens/access-token-verifier.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,21 +19,25 @@ export function bearerToken (request: FastifyRequest): string {
   return match[1]!
 }
 
+/**
+ * A valid access token of a live session: signature, claims and `typ` by the verifier,
+ * expiry by the app's clock, then the session (revoked? roles now?) through the session
+ * check, so logout, revocation and role changes reach tokens already issued.
+ */
 export default fp(async (app) => {
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    const token = bearerToken(request)
-    let decoded: { header: { typ?: string }, payload: AccessClaims & { exp: number, nbf?: number } }
+    let claims: AccessTokenClaims
     try {
-      decoded = app.jwt.verify(token) as unknown as typeof decoded
-    } catch {
+      claims = app.verifyAccessToken(bearerToken(request))
+    } catch (err) {
+      if (!(err instanceof AccessTokenInvalid)) throw err
       throw Errors.invalidToken('The access token is malformed, not signed by us, or not meant for this API', challenge('invalid token'))
     }
-    const { header, payload } = decoded
-    // RFC 8725 §3.11: only access tokens are bearer credentials here.
-    if (header.typ !== 'at+jwt') throw Errors.invalidToken('This is not an access token', challenge('not an access token'))
     const now = app.now() / 1000
-    if (payload.exp <= now) throw Errors.tokenExpired('The access token has expired; refresh it', challenge('token expired'))
-    if (payload.nbf !== undefined && payload.nbf > now) throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
-    request.user = { id: Number(payload.sub), roles: payload.roles, jti: payload.jti }
+    if (claims.exp <= now) throw Errors.tokenExpired('The access token has expired; refresh it', challenge('token expired'))
+    if (claims.nbf !== undefined && claims.nbf > now) throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
+    const session = await app.sessions.check(claims.sid)
+    if (!session || String(session.userId) !== claims.sub) throw Errors.invalidToken('The session of this token has ended; log in again', challenge('session ended'))
+    request.user = { id: session.userId, sid: claims.sid, roles: session.roles }
   })
-}, { name: 'authenticate', dependencies: ['jwt'] })
+}, { name: 'authenticate', dependencies: ['jwt', 'sessions'] })

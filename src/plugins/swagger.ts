@@ -22,6 +22,7 @@ export default fp(async (app) => {
       tags: [
         { name: 'auth', description: 'registration, TOTP enrollment and login' },
         { name: 'account', description: 'changes to your own password and second factor' },
+        { name: 'sessions', description: 'refresh tokens, logout, your sessions, and the JWKS' },
         { name: 'health', description: 'liveness and readiness probes' }
       ],
       components: {

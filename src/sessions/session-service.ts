@@ -1,0 +1,140 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Executor } from '../db/driver.js'
+import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
+import { newOpaqueToken, sha256 } from '../auth/opaque.js'
+import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
+import type { AuthUser } from '../plugins/jwt.js'
+import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
+import { createSessionCache, type LiveSession } from './session-cache.js'
+import { createSessionRepository, type SessionState } from './sessions-repository.js'
+import { SessionErrors } from './errors.js'
+
+/** Who is calling, for the session record and the audit log. */
+export interface ClientMeta {
+  ip: string
+  userAgent: string
+  requestId: string
+}
+
+const PURGE_BATCH = 500
+const KEEP_REVOKED_MS = 24 * 3600 * 1000
+
+const isLive = (s: SessionState, now: number) => s.revoked_at === null && s.idle_expires_at > now && s.absolute_expires_at > now
+const rolesOf = (s: SessionState) => (s.roles ? s.roles.split(',').sort() : [])
+
+/** Sessions, rotating refresh tokens with reuse detection, and the per-request session check. */
+export function createSessionService (app: FastifyInstance) {
+  const { db, config } = app
+  const repos = (ex: Executor = db) => ({ sessions: createSessionRepository(ex), refresh: createRefreshTokenRepository(ex), audit: createAuditRepository(ex) })
+  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS)
+  const idleMs = config.REFRESH_IDLE_TTL * 1000
+
+  const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta, details?: string) =>
+    repos(ex).audit.record({ event, at: app.now(), actorUserId: userId, targetUserId: userId, sessionId: sid, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, details })
+
+  const tokens = (userId: number, sid: string, roles: string[], refreshToken: string) => ({
+    access_token: app.jwt.sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(app.now() / 1000) }),
+    refresh_token: refreshToken,
+    token_type: 'Bearer' as const,
+    expires_in: config.ACCESS_TOKEN_TTL
+  })
+
+  return {
+    /** A new session for a completed login. */
+    async start (userId: number, roles: string[], meta: ClientMeta) {
+      const now = app.now()
+      const sid = randomBytes(16).toString('base64url')
+      const refreshToken = newOpaqueToken()
+      await db.transaction(async (tx) => {
+        await repos(tx).sessions.create({
+          id: sid, user_id: userId, created_at: now, last_used_at: now, idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
+          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000, user_agent: meta.userAgent, ip: meta.ip
+        })
+        await repos(tx).refresh.create(sha256(refreshToken), sid, now)
+      })
+      return tokens(userId, sid, roles, refreshToken)
+    },
+
+    /**
+     * Rotation. A token already spent, or spent by a concurrent request first, is reuse:
+     * the whole session is revoked (its newest token too) and the event audited.
+     */
+    async refresh (refreshToken: string, meta: ClientMeta) {
+      const hash = sha256(refreshToken)
+      const now = app.now()
+      const outcome = await db.transaction(async (tx) => {
+        const r = repos(tx)
+        const row = await r.refresh.find(hash)
+        const state = row && await r.sessions.state(row.session_id)
+        if (!row || !state || !isLive(state, now)) return { kind: 'invalid' as const }
+        if (row.spent_at !== null || !await r.refresh.spend(hash, now)) {
+          await r.sessions.revoke(state.user_id, row.session_id, now, 'refresh_reuse')
+          await audit(tx, 'refresh_reuse_detected', state.user_id, row.session_id, meta)
+          return { kind: 'reused' as const, sid: row.session_id }
+        }
+        const next = newOpaqueToken()
+        await r.refresh.create(sha256(next), row.session_id, now)
+        await r.sessions.touch(row.session_id, now, idleMs, meta.ip, meta.userAgent)
+        return { kind: 'ok' as const, tokens: tokens(state.user_id, row.session_id, rolesOf(state), next) }
+      })
+      if (outcome.kind === 'reused') {
+        cache.evict(outcome.sid)
+        throw SessionErrors.refreshTokenReused()
+      }
+      if (outcome.kind === 'invalid') throw SessionErrors.refreshTokenInvalid()
+      return outcome.tokens
+    },
+
+    /** The live session behind an access token, with the user's current roles; cached briefly. */
+    async check (sid: string): Promise<LiveSession | null> {
+      const cached = cache.get(sid)
+      if (cached !== undefined) return cached
+      const state = await repos().sessions.state(sid)
+      const live = state && isLive(state, app.now()) ? { userId: state.user_id, roles: rolesOf(state) } : null
+      cache.set(sid, live)
+      return live
+    },
+
+    async list (user: AuthUser) {
+      return (await repos().sessions.listLive(user.id, app.now())).map((s) => ({
+        id: s.id,
+        created_at: new Date(s.created_at).toISOString(),
+        last_used_at: new Date(s.last_used_at).toISOString(),
+        idle_expires_at: new Date(s.idle_expires_at).toISOString(),
+        absolute_expires_at: new Date(s.absolute_expires_at).toISOString(),
+        user_agent: s.user_agent,
+        ip: s.ip,
+        current: s.id === user.sid
+      }))
+    },
+
+    /** Ends one of the user's own sessions; someone else's is "not found". */
+    async revoke (user: AuthUser, sid: string, meta: ClientMeta, event: AuditEventName = 'session_revoked') {
+      if (!await repos().sessions.revoke(user.id, sid, app.now(), event)) throw SessionErrors.sessionNotFound()
+      cache.evict(sid)
+      await audit(db, event, user.id, sid, meta)
+    },
+
+    /** Ends all of a user's sessions, or all but one. */
+    async revokeAll (userId: number, reason: AuditEventName, meta: ClientMeta, exceptSid?: string) {
+      await repos().sessions.revokeAll(userId, app.now(), reason, exceptSid)
+      cache.evictUser(userId)
+      await audit(db, reason, userId, exceptSid ?? null, meta)
+    },
+
+    /** Deletes ended sessions and expired one-time tokens in small batches, yielding between them. */
+    async purge () {
+      let deleted = 0
+      for (let n = PURGE_BATCH; n === PURGE_BATCH;) {
+        const now = app.now()
+        n = await repos().sessions.purge(now, now - KEEP_REVOKED_MS, PURGE_BATCH)
+        deleted += n
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      return deleted + await createAuthTokenRepository(db).purgeExpired(app.now())
+    }
+  }
+}
+
+export type SessionService = ReturnType<typeof createSessionService>

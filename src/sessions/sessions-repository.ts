@@ -1,0 +1,75 @@
+import type { Executor } from '../db/driver.js'
+
+export interface SessionRow {
+  id: string
+  user_id: number
+  created_at: number
+  last_used_at: number
+  idle_expires_at: number
+  absolute_expires_at: number
+  user_agent: string
+  ip: string
+}
+
+/** What every authenticated request needs to know about its session, in one query. */
+export interface SessionState {
+  user_id: number
+  revoked_at: number | null
+  idle_expires_at: number
+  absolute_expires_at: number
+  roles: string | null
+}
+
+const LIVE = 'revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?'
+const COLUMNS = 'id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip'
+
+export function createSessionRepository (db: Executor) {
+  return {
+    async create (s: SessionRow): Promise<void> {
+      await db.execute(`INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [s.id, s.user_id, s.created_at, s.last_used_at, s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip])
+    },
+
+    async state (id: string): Promise<SessionState | undefined> {
+      return (await db.query<SessionState & Record<string, unknown>>(
+        `SELECT s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at,
+          (SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = s.user_id) AS roles
+         FROM sessions s WHERE s.id = ?`, [id]))[0]
+    },
+
+    /** A use of the session: the idle expiry slides, never past the absolute one. */
+    async touch (id: string, now: number, idleTtlMs: number, ip: string, userAgent: string): Promise<void> {
+      await db.execute(
+        'UPDATE sessions SET last_used_at = ?, idle_expires_at = CASE WHEN ? < absolute_expires_at THEN ? ELSE absolute_expires_at END, ip = ?, user_agent = ? WHERE id = ?',
+        [now, now + idleTtlMs, now + idleTtlMs, ip, userAgent, id])
+    },
+
+    async listLive (userId: number, now: number): Promise<SessionRow[]> {
+      return db.query<SessionRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND ${LIVE} ORDER BY created_at DESC, id`, [userId, now, now])
+    },
+
+    /** Ends one session of this user; false when there is no such live session. */
+    async revoke (userId: number, id: string, now: number, reason: string): Promise<boolean> {
+      const r = await db.execute('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL', [now, reason, id, userId])
+      return r.affectedRows === 1
+    },
+
+    /** Ends all of a user's live sessions but `exceptId`, in one statement. */
+    async revokeAll (userId: number, now: number, reason: string, exceptId = ''): Promise<number> {
+      const r = await db.execute('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ?', [now, reason, userId, exceptId])
+      return r.affectedRows
+    },
+
+    /**
+     * Deletes up to `limit` sessions that expired before `now` or were revoked before
+     * `revokedBefore` (kept a while so a replayed token still reads as reuse), with their refresh tokens.
+     */
+    async purge (now: number, revokedBefore: number, limit: number): Promise<number> {
+      const ids = (await db.query<{ id: string }>(
+        'SELECT id FROM sessions WHERE absolute_expires_at < ? OR idle_expires_at < ? OR revoked_at < ? LIMIT ?', [now, now, revokedBefore, limit])).map((r) => r.id)
+      if (ids.length === 0) return 0
+      await db.execute(`DELETE FROM refresh_tokens WHERE session_id IN (${ids.map(() => '?').join(', ')})`, ids)
+      return (await db.execute(`DELETE FROM sessions WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)).affectedRows
+    }
+  }
+}

@@ -19,6 +19,20 @@ export function requestIdOf (req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
 }
 
+type LoggedError = Error & { code?: unknown, errno?: unknown, sqlState?: unknown, sql?: unknown, statusCode?: unknown }
+
+/**
+ * Errors as log fields. A MySQL error carries the statement with its values filled in
+ * (`sql`) and may quote a value in its message, so for those only the codes are kept.
+ */
+export function serializeError (err: LoggedError) {
+  const fromDatabase = err.sql !== undefined || err.sqlState !== undefined
+  const message = fromDatabase ? 'database error' : err.message
+  const stack = (err.stack ?? '').replace(/^.*$/m, `${err.name}: ${message}`)
+  // `error_code`, not `code`: a `code` field is redacted everywhere (it is what TOTP codes are called)
+  return { type: err.name, message, stack, error_code: err.code, errno: err.errno, sqlState: err.sqlState, statusCode: err.statusCode }
+}
+
 export function loggerOptions (level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: redactPaths, censor: '[redacted]' }, ...(stream && { stream }) }
+  return { level, redact: { paths: redactPaths, censor: '[redacted]' }, serializers: { err: serializeError }, ...(stream && { stream }) }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -93,4 +93,13 @@ export function runScript (script: string, env: Record<string, string>, onOutput
     child.stderr.on('data', (d) => { stderr += d })
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
+}
+
+/** What several instances on one database must share, as an operator would configure it. */
+export function sharedKeys () {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return {
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+  }
 }

@@ -2,18 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ChangePasswordRequest, Enrollment, RecoveryCodes, SecondFactorProof } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
-import { Errors } from '../errors.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BEARER_ERRORS, BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { clientMeta } from '../sessions/client-meta.js'
 
 const bearer = [{ bearerAuth: [] }]
-const proofErrors = [...BODY_ERRORS, Errors.unauthenticated, Errors.invalidToken, Errors.tokenExpired, AuthErrors.invalidCredentials,
-  AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired, AuthErrors.enrollmentPending]
+const proofErrors = [...BODY_ERRORS, ...BEARER_ERRORS, AuthErrors.invalidCredentials,
+  AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired]
 
 /** Changes to the account's factors: each needs the access token, the password and a current code or recovery code. */
 const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate)
+  app.addHook('preValidation', app.authenticate)
   app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   app.post('/auth/2fa/recovery-codes', {
@@ -31,8 +30,11 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['account'],
       operationId: 'resetTwoFactor',
-      summary: 'New TOTP secret: 2FA goes back to pending enrollment until a code from the new secret confirms it',
-      description: 'The recovery codes are deleted and every session ends, this one included; confirm the new enrollment with `POST /auth/2fa/verify` (new recovery codes) and log in again.',
+      summary: 'Start replacing the TOTP secret: returns the new one, active once a code from it is confirmed',
+      description: 'The new secret and its `enrollment_token` are returned only here: fetch the QR code with it, then confirm a ' +
+        'code with `POST /auth/2fa/verify`, which makes the new secret active and returns new recovery codes. Until then the ' +
+        'current secret and recovery codes keep working. Every session ends, this one included, and outstanding mfa and ' +
+        'enrollment tokens stop working.',
       security: bearer,
       body: ref(SecondFactorProof),
       response: { 200: ref(Enrollment), ...problems(...proofErrors) }

@@ -19,8 +19,8 @@ export interface SecondFactor {
   recovery_code?: string
 }
 
-/** Wrong codes an mfa_token survives before the password step must be redone. */
-export const MFA_TOKEN_MAX_FAILURES = 5
+/** Tries an mfa_token allows before the password step must be redone. */
+export const MFA_TOKEN_MAX_ATTEMPTS = 5
 
 const normalizeUsername = (username: string) => username.toLowerCase()
 
@@ -35,6 +35,12 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
   // The secret is bound to its owner's normalized name, which never changes.
   const aad = (normalized: string) => `totp:${normalized}`
   const secretOf = (user: UserRow) => open(keys.totp, user.totp_secret_enc, aad(user.username_normalized))
+  const sealFor = (user: { username_normalized: string }) => seal(keys.totp, newTotpSecret(), aad(user.username_normalized))
+  /** The secret being enrolled: a staged one (2FA reset), or the first one while unconfirmed; null when none is. */
+  const enrollingSecretOf = (user: UserRow) =>
+    user.totp_pending_secret_enc !== null
+      ? open(keys.totp, user.totp_pending_secret_enc, aad(user.username_normalized))
+      : user.totp_confirmed_at === null ? secretOf(user) : null
 
   function refuseWeak (password: string, username: string, pointer: string) {
     const weakness = passwordWeakness(password, username)
@@ -50,7 +56,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
   }
 
   async function enrollmentOf (user: UserRow) {
-    const secret = secretOf(user)
+    const secret = enrollingSecretOf(user)!
     const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
     return { otpauth_uri: otpauthUri(secret, config.TOTP_ISSUER, user.username), secret, enrollment_token: token, expires_in }
   }
@@ -73,7 +79,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
   async function proveSecondFactor (ex: Executor, user: UserRow, proof: SecondFactor, confirm: boolean): Promise<string[] | undefined> {
     if (proof.code !== undefined && proof.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
     const pending = user.totp_confirmed_at === null
-    if (pending && !confirm) throw AuthErrors.enrollmentPending('Confirm two-factor authentication first (POST /auth/2fa/verify)')
+    if (pending && !confirm) throw AuthErrors.invalidCode() // cannot happen: only confirmed accounts get mfa or access tokens
     if (proof.recovery_code !== undefined) {
       if (pending || !await repos(ex).codes.consume(user.id, hashRecoveryCode(proof.recovery_code), app.now())) throw AuthErrors.invalidCode()
       return undefined
@@ -97,6 +103,12 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 
+  /** mfa and enrollment tokens handed out before a password change or a 2FA reset stop working. */
+  async function revokeOneTimeTokens (ex: Executor, userId: number) {
+    await repos(ex).tokens.revokeAll('mfa', userId, app.now())
+    await repos(ex).tokens.revokeAll('enrollment', userId, app.now())
+  }
+
   async function userById (id: number): Promise<UserRow> {
     const user = await repos().users.findById(id)
     if (!user) throw AuthErrors.invalidCredentials()
@@ -112,7 +124,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       let id: number
       try {
         id = await db.transaction((tx) => repos(tx).users.create({
-          username, usernameNormalized: normalized, passwordHash, totpSecretEnc: seal(keys.totp, newTotpSecret(), aad(normalized)), role: config.DEFAULT_ROLE, now: app.now()
+          username, usernameNormalized: normalized, passwordHash, totpSecretEnc: sealFor({ username_normalized: normalized }), role: config.DEFAULT_ROLE, now: app.now()
         }))
       } catch (err) {
         if (isUniqueViolation(err)) throw AuthErrors.usernameTaken()
@@ -122,23 +134,32 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       return { user: await publicUser(user), enrollment: await enrollmentOf(user) }
     },
 
-    /** The pending user an enrollment token belongs to. */
+    /** The user an enrollment token belongs to, while an enrollment is in progress. */
     async enrollingUser (token: string, username?: string): Promise<UserRow> {
       const row = await repos().tokens.findLive('enrollment', sha256(token), app.now(), Number.MAX_SAFE_INTEGER)
       const user = row && await repos().users.findById(row.user_id)
       if (!user || (username !== undefined && user.username_normalized !== normalizeUsername(username))) throw AuthErrors.enrollmentTokenInvalid()
-      if (user.totp_confirmed_at !== null) throw AuthErrors.enrollmentConfirmed()
+      if (enrollingSecretOf(user) === null) throw AuthErrors.enrollmentConfirmed()
       return user
     },
 
     enrollmentSecret (user: UserRow) {
-      const secret = secretOf(user)
+      const secret = enrollingSecretOf(user)!
       return { secret, otpauth_uri: otpauthUri(secret, config.TOTP_ISSUER, user.username) }
     },
 
-    /** Enrollment tokens outlive the confirmation until they expire, so a late QR request gets 409, not 401. */
+    /**
+     * A first code from the secret being enrolled confirms it and yields new recovery codes.
+     * Enrollment tokens outlive the confirmation until they expire, so a late QR request gets 409, not 401.
+     */
     async confirmEnrollment (user: UserRow, code: string) {
-      return (await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true)))!
+      const staged = user.totp_pending_secret_enc
+      if (staged === null) return (await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true)))!
+      const step = matchingStep(enrollingSecretOf(user)!, code, app.now())
+      return db.transaction(async (tx) => {
+        if (step === null || !await repos(tx).users.promoteTotpSecret(user.id, staged, step, app.now())) throw AuthErrors.invalidCode()
+        return replaceRecoveryCodes(tx, user.id)
+      })
     },
 
     async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
@@ -155,21 +176,20 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       return tokensFor(user, meta, codes)
     },
 
-    /** Second step: the mfa_token is spent in the same transaction that accepts the code. */
+    /**
+     * Second step. Each try first takes one of the token's attempts in a single conditional
+     * UPDATE, so concurrent guesses cannot exceed the cap; the token is spent in the same
+     * transaction that accepts the code.
+     */
     async loginWithMfaToken (body: { mfa_token: string } & SecondFactor, meta: ClientMeta) {
       const hash = sha256(body.mfa_token)
-      const row = await repos().tokens.findLive('mfa', hash, app.now(), MFA_TOKEN_MAX_FAILURES)
-      if (!row) throw AuthErrors.mfaTokenInvalid()
+      const row = await repos().tokens.findLive('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)
+      if (!row || !await repos().tokens.takeAttempt('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)) throw AuthErrors.mfaTokenInvalid()
       const user = await userById(row.user_id)
-      try {
-        await db.transaction(async (tx) => {
-          if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
-          await proveSecondFactor(tx, user, body, false)
-        })
-      } catch (err) {
-        if (err instanceof ApiError && err.code === AuthErrors.invalidCode.code) await repos().tokens.countFailure(hash)
-        throw err
-      }
+      await db.transaction(async (tx) => {
+        if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
+        await proveSecondFactor(tx, user, body, false)
+      })
       return tokensFor(user, meta)
     },
 
@@ -181,14 +201,17 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       })
     },
 
-    /** A new secret, back to pending enrollment; old recovery codes, enrollment tokens and every session end. */
+    /**
+     * Stages a new secret, returned only here (with an enrollment token) until a code from
+     * it is confirmed; meanwhile the current secret and recovery codes keep working, so the
+     * password alone never opens the account. Outstanding one-time tokens and every session end.
+     */
     async resetTwoFactor (caller: AuthUser, body: { password: string } & SecondFactor, meta: ClientMeta) {
       const user = await checkPassword(await repos().users.findById(caller.id), body.password)
       await db.transaction(async (tx) => {
         await proveSecondFactor(tx, user, body, false)
-        await repos(tx).users.resetTotp(user.id, seal(keys.totp, newTotpSecret(), aad(user.username_normalized)), app.now())
-        await repos(tx).codes.replace(user.id, [], app.now())
-        await repos(tx).tokens.revokeAll('enrollment', user.id, app.now())
+        await repos(tx).users.stageTotpSecret(user.id, sealFor(user), app.now())
+        await revokeOneTimeTokens(tx, user.id)
       })
       await app.sessions.revokeAll(user.id, 'two_factor_reset', meta)
       return enrollmentOf(await userById(user.id))
@@ -202,6 +225,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       await db.transaction(async (tx) => {
         await proveSecondFactor(tx, user, body, false)
         await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
+        await revokeOneTimeTokens(tx, user.id)
       })
       await app.sessions.revokeAll(user.id, 'password_changed', meta, caller.sid)
     }

@@ -29,8 +29,11 @@ export function createAuthTokenRepository (db: Executor) {
       return r.affectedRows === 1
     },
 
-    async countFailure (hash: string): Promise<void> {
-      await db.execute('UPDATE auth_tokens SET attempts = attempts + 1 WHERE token_hash = ?', [hash])
+    /** Takes one try of a live token, atomically: false once the tries are used up. */
+    async takeAttempt (purpose: AuthTokenPurpose, hash: string, now: number, maxAttempts: number): Promise<boolean> {
+      const r = await db.execute('UPDATE auth_tokens SET attempts = attempts + 1 WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?',
+        [hash, purpose, now, maxAttempts])
+      return r.affectedRows === 1
     },
 
     /** Ends every outstanding token of that purpose for a user (enrollment done or restarted). */

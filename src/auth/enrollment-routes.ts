@@ -51,7 +51,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['auth'],
       operationId: 'confirmTwoFactor',
-      summary: 'Confirm the TOTP enrollment with a first code; returns the recovery codes once',
+      summary: 'Confirm the TOTP enrollment (or the secret staged by a 2FA reset) with a first code; returns new recovery codes once',
       security: enrollmentSecurity,
       body: ref(EnrollmentVerifyRequest),
       response: { 200: ref(RecoveryCodes), ...problems(...BODY_ERRORS, ...tokenErrors, AuthErrors.invalidCode) }

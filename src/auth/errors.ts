@@ -10,6 +10,5 @@ export const AuthErrors = {
   mfaTokenInvalid: defineError(401, 'mfa_token_invalid', 'Invalid, expired or already used mfa_token'),
   enrollmentTokenInvalid: defineError(401, 'enrollment_token_invalid', 'Invalid or expired enrollment token'),
   usernameTaken: defineError(409, 'username_taken', 'Username already taken'),
-  enrollmentPending: defineError(409, 'enrollment_pending', 'Two-factor authentication is not confirmed yet'),
   enrollmentConfirmed: defineError(409, 'enrollment_already_confirmed', 'Two-factor authentication is already confirmed')
 }

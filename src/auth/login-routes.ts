@@ -4,7 +4,7 @@ import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { MFA_TOKEN_MAX_FAILURES } from './auth-service.js'
+import { MFA_TOKEN_MAX_ATTEMPTS } from './auth-service.js'
 
 const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode]
 
@@ -32,7 +32,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['auth'],
       operationId: 'loginSecondFactor',
       summary: 'Second login step: the mfa_token and a code (or a recovery code) for the tokens',
-      description: `The mfa_token works once, and dies after ${MFA_TOKEN_MAX_FAILURES} wrong codes or when it expires.`,
+      description: `The mfa_token works once, and dies after ${MFA_TOKEN_MAX_ATTEMPTS} tries or when it expires.`,
       security: [],
       body: ref(Login2faRequest),
       response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.mfaTokenInvalid, AuthErrors.secondFactorRequired) }

@@ -31,10 +31,20 @@ export type PasswordHasher = Awaited<ReturnType<typeof createPasswordHasher>>
 
 const COMMON = new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()))
 
+const LEET: Record<string, string> = { '@': 'a', '4': 'a', '0': 'o', '1': 'i', '!': 'i', '3': 'e', $: 's', '5': 's', '7': 't', '+': 't' }
+const unleet = (p: string) => p.replace(/[@4013!$57+]/g, (c) => LEET[c]!)
+
+/** The password, and what it is once the digits and symbols padded around a word and l33t spellings are taken off. */
+function variants (p: string): string[] {
+  const core = p.replace(/^[\d\W_]+|[\d\W_]+$/g, '')
+  const unleeted = unleet(p).replace(/^[\d\W_]+|[\d\W_]+$/g, '')
+  return [p, core, unleet(core), unleeted]
+}
+
 /** Why a password is refused (beyond length, which the schema checks), or null. */
 export function passwordWeakness (password: string, username: string): string | null {
   const p = normalize(password).toLowerCase()
-  if (COMMON.has(p)) return 'is one of the most common passwords; choose a longer phrase of your own'
+  if (variants(p).some((v) => COMMON.has(v))) return 'is, or is built on, one of the most common passwords; choose a longer phrase of your own'
   if (p.includes(username.toLowerCase())) return 'must not contain the username'
   if (new Set(p).size < 3) return 'repeats too few distinct characters'
   return null

@@ -15,7 +15,8 @@ export function seal (key: Buffer, plaintext: string, aad: string): string {
 export function open (key: Buffer, sealed: string, aad: string): string {
   if (!sealed.startsWith('v1:')) throw new Error('unknown sealed format')
   const raw = Buffer.from(sealed.slice(3), 'base64')
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(aad))
+  if (raw.length < 28) throw new Error('sealed value too short')
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 }).setAAD(Buffer.from(aad))
   decipher.setAuthTag(raw.subarray(12, 28))
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
 }

@@ -5,7 +5,7 @@ import { AccessTokenInvalid, type AccessTokenClaims } from '../tokens/access-tok
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler for routes that need an access token (preHandler, so rate limits see failed attempts). */
+    /** preValidation hook for routes that need an access token: after onRequest, so rate limits see failed attempts, and before validation, so anonymous callers learn nothing about bodies. */
     authenticate: (request: FastifyRequest) => Promise<void>
   }
 }

@@ -15,7 +15,9 @@ export default fp(async (app) => {
     try {
       value = JSON.parse(text)
     } catch (err) {
-      return done(Errors.malformedJson((err as Error).message))
+      // V8's message can quote the body (a password, say): keep only where it broke.
+      const position = /position (\d+)/.exec((err as Error).message)?.[1]
+      return done(Errors.malformedJson(position ? `The body is not valid JSON (near position ${position})` : 'The body is not valid JSON'))
     }
     try {
       if (typeof value === 'object' && value !== null) sjson.scan(value, { protoAction: 'error', constructorAction: 'error' })

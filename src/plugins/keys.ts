@@ -1,8 +1,10 @@
 import fp from 'fastify-plugin'
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import type { Driver } from '../db/driver.js'
+import { isUniqueViolation } from '../db/errors.js'
 
 export interface VerificationKey {
   publicKey: KeyObject
@@ -21,20 +23,52 @@ declare module 'fastify' {
   }
 }
 
-/** Reads a key file from the data dir, or creates it once (exclusive create, so two starting instances agree). */
+/**
+ * Reads a key file from the data dir, or creates it once: written to a temporary file,
+ * then hard-linked into place, so a second instance starting at the same moment either
+ * wins the link or reads the complete file of the first.
+ */
 function loadOrCreate (dir: string, file: string, create: () => string, log: FastifyBaseLogger, variable: string): string {
   const path = join(dir, file)
   mkdirSync(dir, { recursive: true })
-  try {
-    writeFileSync(path, create(), { flag: 'wx', mode: 0o600 })
-    log.warn({ path }, `generated a new key because ${variable} is not set; set ${variable} in production (and share it between instances)`)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  if (!existsSync(path)) {
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    writeFileSync(tmp, create(), { mode: 0o600 })
+    try {
+      linkSync(tmp, path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    } finally {
+      unlinkSync(tmp)
+    }
   }
+  log.warn({ path }, `${variable} is not set: using a key generated into the data dir; set ${variable} in production, the same on every instance`)
   return readFileSync(path, 'utf8').trim()
 }
 
-const decodeKey = (text: string) => Buffer.from(text, /^[0-9a-fA-F]{64}$/.test(text) ? 'hex' : 'base64')
+function decodeKey (text: string): Buffer {
+  const key = Buffer.from(text, /^[0-9a-fA-F]{64}$/.test(text) ? 'hex' : 'base64')
+  if (key.length !== 32) throw new Error('the TOTP encryption key must be 32 bytes (base64 or hex)')
+  return key
+}
+
+/**
+ * Every instance on one database must seal TOTP secrets with the same key. The first
+ * instance records a fingerprint of its key (an HMAC, which reveals nothing of the key);
+ * an instance with another key refuses to start instead of failing logins later.
+ */
+async function checkSharedKey (db: Driver, name: string, key: Buffer, now: number) {
+  const fingerprint = createHmac('sha256', key).update('secure-api key fingerprint').digest('hex')
+  try {
+    await db.execute('INSERT INTO key_fingerprints (name, fingerprint, created_at) VALUES (?, ?, ?)', [name, fingerprint, now])
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err
+  }
+  const [row] = await db.query<{ fingerprint: string }>('SELECT fingerprint FROM key_fingerprints WHERE name = ?', [name])
+  if (row?.fingerprint !== fingerprint) {
+    throw new Error(`the TOTP encryption key differs from the one this database's TOTP secrets are sealed with: give every instance the same TOTP_ENCRYPTION_KEY`)
+  }
+}
 
 function verificationKey (publicKey: KeyObject, variable: string): VerificationKey {
   if (publicKey.asymmetricKeyType !== 'rsa' || (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
@@ -65,9 +99,10 @@ export default fp(async (app) => {
       ? readFileSync(c.JWT_PRIVATE_KEY_FILE, 'utf8')
       : loadOrCreate(c.DATA_DIR, 'jwt-signing-key.pem', () =>
         generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), app.log, 'JWT_PRIVATE_KEY'))
+  await checkSharedKey(app.db, 'totp_encryption_key', totp, app.now())
   const signing = signingKeyFromPem(pem)
   const previous = publicKeysFromPem(c.JWT_PREVIOUS_PUBLIC_KEYS ||
     (c.JWT_PREVIOUS_PUBLIC_KEYS_FILE ? readFileSync(c.JWT_PREVIOUS_PUBLIC_KEYS_FILE, 'utf8') : ''))
   const verification = [signing, ...previous.filter((k) => k.kid !== signing.kid)]
   app.decorate('keys', { totp, signing, verification })
-}, { name: 'keys', dependencies: ['config'] })
+}, { name: 'keys', dependencies: ['config', 'db'] })

@@ -19,3 +19,6 @@ export function problems (...kinds: ErrorKind[]) {
 
 /** What any route with a JSON body can answer before its handler runs. */
 export const BODY_ERRORS: ErrorKind[] = [Errors.validation, Errors.malformedJson, Errors.badRequest, Errors.payloadTooLarge, Errors.unsupportedMediaType]
+
+/** What any route behind `app.authenticate` can answer about its bearer token. */
+export const BEARER_ERRORS: ErrorKind[] = [Errors.unauthenticated, Errors.invalidToken, Errors.tokenExpired]

@@ -4,12 +4,11 @@ import { TokenResponse } from '../../schemas/auth.js'
 import { RefreshRequest, SessionList, SessionParams } from '../../schemas/sessions.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BEARER_ERRORS, BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { clientMeta } from './client-meta.js'
 import { SessionErrors } from './errors.js'
 
 const bearer = [{ bearerAuth: [] }]
-const AUTH_ERRORS = [Errors.unauthenticated, Errors.invalidToken, Errors.tokenExpired]
 const noContent = { 204: Type.Null({ description: 'done' }) }
 
 const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -30,13 +29,13 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/auth/logout', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       tags: ['sessions'],
       operationId: 'logout',
       summary: 'End this session: its refresh token and access tokens stop working',
       security: bearer,
-      response: { ...noContent, ...problems(...AUTH_ERRORS) }
+      response: { ...noContent, ...problems(...BEARER_ERRORS) }
     }
   }, async (request, reply) => {
     await app.sessions.revoke(request.user, request.user.sid, clientMeta(request), 'logout')
@@ -44,13 +43,13 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/auth/logout-all', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       tags: ['sessions'],
       operationId: 'logoutAll',
       summary: 'End all of your sessions, this one included',
       security: bearer,
-      response: { ...noContent, ...problems(...AUTH_ERRORS) }
+      response: { ...noContent, ...problems(...BEARER_ERRORS) }
     }
   }, async (request, reply) => {
     await app.sessions.revokeAll(request.user.id, 'logout_all', clientMeta(request))
@@ -58,25 +57,25 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/auth/sessions', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       tags: ['sessions'],
       operationId: 'listSessions',
       summary: 'Your live sessions, the current one flagged',
       security: bearer,
-      response: { 200: ref(SessionList), ...problems(...AUTH_ERRORS) }
+      response: { 200: ref(SessionList), ...problems(...BEARER_ERRORS) }
     }
   }, async (request) => ({ items: await app.sessions.list(request.user) }))
 
   app.delete('/auth/sessions/:id', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       tags: ['sessions'],
       operationId: 'revokeSession',
       summary: 'End one of your sessions (another user\'s is 404)',
       security: bearer,
       params: SessionParams,
-      response: { ...noContent, ...problems(Errors.validation, ...AUTH_ERRORS, SessionErrors.sessionNotFound) }
+      response: { ...noContent, ...problems(Errors.validation, ...BEARER_ERRORS, SessionErrors.sessionNotFound) }
     }
   }, async (request, reply) => {
     await app.sessions.revoke(request.user, request.params.id, clientMeta(request))

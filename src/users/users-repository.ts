@@ -6,6 +6,7 @@ export interface UserRow {
   username_normalized: string
   password_hash: string
   totp_secret_enc: string
+  totp_pending_secret_enc: string | null
   totp_confirmed_at: number | null
   totp_last_step: number | null
   created_at: number
@@ -20,7 +21,7 @@ export interface NewUser {
   now: number
 }
 
-const COLUMNS = 'id, username, username_normalized, password_hash, totp_secret_enc, totp_confirmed_at, totp_last_step, created_at'
+const COLUMNS = 'id, username, username_normalized, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_confirmed_at, totp_last_step, created_at'
 
 /** SQL for accounts, on a pool or inside a transaction (pass the transaction as `db`). */
 export function createUserRepository (db: Executor) {
@@ -60,9 +61,21 @@ export function createUserRepository (db: Executor) {
       return r.affectedRows === 1
     },
 
-    /** A new pending enrollment: new secret, 2FA not confirmed. The last used step stays, so old codes stay spent. */
-    async resetTotp (userId: number, totpSecretEnc: string, now: number): Promise<void> {
-      await db.execute('UPDATE users SET totp_secret_enc = ?, totp_confirmed_at = NULL, updated_at = ? WHERE id = ?', [totpSecretEnc, now, userId])
+    /** Stages a new secret (2FA reset); the current one keeps working until the new one is confirmed. */
+    async stageTotpSecret (userId: number, pendingEnc: string, now: number): Promise<void> {
+      await db.execute('UPDATE users SET totp_pending_secret_enc = ?, updated_at = ? WHERE id = ?', [pendingEnc, now, userId])
+    },
+
+    /**
+     * Makes the staged secret the active one, claiming the step of the code that proved it
+     * (a fresh counter: codes of the old secret never match the new one). Conditional on the
+     * staged secret being unchanged, so it happens once.
+     */
+    async promoteTotpSecret (userId: number, pendingEnc: string, step: number, now: number): Promise<boolean> {
+      const r = await db.execute(
+        'UPDATE users SET totp_secret_enc = totp_pending_secret_enc, totp_pending_secret_enc = NULL, totp_last_step = ?, updated_at = ? WHERE id = ? AND totp_pending_secret_enc = ?',
+        [step, now, userId, pendingEnc])
+      return r.affectedRows === 1
     },
 
     async setPasswordHash (userId: number, passwordHash: string, now: number): Promise<void> {

@@ -43,10 +43,17 @@ export async function enrolledUser (app: FastifyInstance, clock: Clock, username
   return { ...u, recoveryCodes: res.json().recovery_codes as string[] }
 }
 
-/** A full login with a fresh code; returns the access token. */
-export async function login (app: FastifyInstance, clock: Clock, u: { username: string, password: string, secret: string }) {
-  const res = await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock) })
+/** A full login with a fresh code; returns the tokens. */
+export async function loginTokens (app: FastifyInstance, clock: Clock, u: { username: string, password: string, secret: string }, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/auth/login', headers, payload: { username: u.username, password: u.password, code: code(u.secret, clock) } })
   nextStep(clock)
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`)
-  return res.json().access_token as string
+  return res.json() as { access_token: string, refresh_token: string, expires_in: number }
 }
+
+/** A full login with a fresh code; returns the access token. */
+export const login = async (app: FastifyInstance, clock: Clock, u: { username: string, password: string, secret: string }) =>
+  (await loginTokens(app, clock, u)).access_token
+
+export const get = (app: FastifyInstance, url: string, token?: string) =>
+  app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { authApp, code, enrolledUser, freshName, login, nextStep, PASSWORD, post, register } from './flow.js'
 import { PERIOD_MS } from '../../src/auth/totp.js'
-import { createTestDatabase, tempDir } from '../helper.js'
+import { createTestDatabase, runScript, sharedKeys } from '../helper.js'
 
 const decodeJwt = (token: string) => token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()))
 const withoutRequestId = (body: string) => ({ ...JSON.parse(body), request_id: undefined })
@@ -53,7 +53,7 @@ t.test('login', async (t) => {
     t.equal(again.json().code, 'mfa_token_invalid')
   })
 
-  t.test('the mfa_token expires, and dies after 5 wrong codes', async (t) => {
+  t.test('the mfa_token expires, and dies after 5 tries', async (t) => {
     const u = await enrolledUser(app, clock)
     const stale = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
     clock.advance(301_000)
@@ -63,6 +63,16 @@ t.test('login', async (t) => {
     for (let i = 0; i < 5; i++) {
       t.equal((await post(app, '/auth/login/2fa', { mfa_token: token, code: code(u.secret, clock, 4) })).json().code, 'invalid_code')
     }
+    t.equal((await post(app, '/auth/login/2fa', { mfa_token: token, code: code(u.secret, clock) })).json().code, 'mfa_token_invalid')
+  })
+
+  t.test('the mfa_token try cap holds under concurrent guesses', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const token = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+    const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) => post(app, '/auth/login/2fa', { mfa_token: token, code: String(100000 + i) })))
+    const tried = guesses.filter((r) => r.json().code === 'invalid_code').length
+    t.ok(tried <= 5, `${tried} guesses were checked, at most 5`)
+    t.equal(guesses.length - tried, guesses.filter((r) => r.json().code === 'mfa_token_invalid').length, 'the rest were refused unchecked')
     t.equal((await post(app, '/auth/login/2fa', { mfa_token: token, code: code(u.secret, clock) })).json().code, 'mfa_token_invalid')
   })
 
@@ -139,8 +149,15 @@ t.test('login', async (t) => {
     t.match(asBearer.headers['www-authenticate'], /^Bearer error="invalid_token"/)
     t.equal((await post(app, '/auth/2fa/verify', { code: code(u.secret, clock) }, mfa)).json().code, 'enrollment_token_invalid', 'not an enrollment token either')
     const pending = await register(app)
-    t.equal((await post(app, '/auth/2fa/recovery-codes', { password: PASSWORD, code: '000000' }, pending.enrollmentToken)).statusCode, 401)
+    const enrollmentAsBearer = await post(app, '/auth/2fa/recovery-codes', { password: PASSWORD, code: '000000' }, pending.enrollmentToken)
+    t.equal(enrollmentAsBearer.statusCode, 401)
+    t.equal(enrollmentAsBearer.json().code, 'invalid_token')
+    t.match(enrollmentAsBearer.headers['www-authenticate'], /^Bearer error="invalid_token"/)
     t.equal((await post(app, '/auth/login/2fa', { mfa_token: pending.enrollmentToken, code: code(pending.secret, clock) })).json().code, 'mfa_token_invalid')
+    const access = await login(app, clock, u)
+    const accessAsMfa = await post(app, '/auth/login/2fa', { mfa_token: access, code: code(u.secret, clock) })
+    t.ok([400, 401].includes(accessAsMfa.statusCode), `an access token is no mfa_token (${accessAsMfa.json().code})`)
+    t.equal((await app.inject({ url: `/auth/generate_qr/${u.username}`, headers: { authorization: `Bearer ${access}` } })).json().code, 'enrollment_token_invalid', 'nor an enrollment token')
     t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa, code: code(u.secret, clock) })).statusCode, 200, 'the mfa_token still works where it belongs')
   })
 
@@ -178,12 +195,11 @@ t.test('login', async (t) => {
   })
 })
 
-t.test('T1 across instances: a code used on instance A is refused on instance B', async (t) => {
+t.test('T1 across instances: a code used on instance A is refused on B; concurrent logins split over A and B: exactly one', async (t) => {
   const url = await createTestDatabase(t)
-  const shared = { DATABASE_URL: url, DATA_DIR: tempDir(t) }
+  const shared = { DATABASE_URL: url, ...sharedKeys() }
   const a = await authApp(t, { config: shared })
   const b = await authApp(t, { config: shared })
-  b.clock.set(a.clock.now())
   const u = await enrolledUser(a.app, a.clock)
   b.clock.set(a.clock.now())
   const c = code(u.secret, a.clock)
@@ -191,4 +207,18 @@ t.test('T1 across instances: a code used on instance A is refused on instance B'
   const onB = await post(b.app, '/auth/login', { username: u.username, password: u.password, code: c })
   t.equal(onB.statusCode, 401)
   t.equal(onB.json().code, 'invalid_code')
+
+  nextStep(a.clock)
+  b.clock.set(a.clock.now())
+  const fresh = code(u.secret, a.clock)
+  const results = await Promise.all([a, b, a, b, a, b].map(({ app }) => post(app, '/auth/login', { username: u.username, password: u.password, code: fresh })))
+  t.same(results.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401, 401])
+})
+
+t.test('an instance whose TOTP key differs from the one the database was set up with refuses to start', async (t) => {
+  const url = await createTestDatabase(t)
+  await authApp(t, { config: { DATABASE_URL: url, ...sharedKeys() } })
+  const other = await runScript('dist/src/server.js', { DATABASE_URL: url, ...sharedKeys(), PORT: '0', LOG_LEVEL: 'silent' })
+  t.equal(other.code, 1)
+  t.match(other.stderr, /^Startup failed: the TOTP encryption key differs .* same TOTP_ENCRYPTION_KEY\n$/)
 })

@@ -26,7 +26,7 @@ for (const store of stores) {
   })
 }
 
-t.test('the account flow on the embedded SQLite store, concurrency included', async (t) => {
+t.test('the account flow on the embedded SQLite store: N concurrent uses of one code or recovery code, one success', async (t) => {
   const { app, clock } = await authApp(t, { store: 'sqlite' })
   const u = await enrolledUser(app, clock)
   const c = code(u.secret, clock)

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { Writable } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp } from '../helper.js'
@@ -95,4 +96,21 @@ t.test('problem+json for every bad input', async (t) => {
     t.equal(body.code, 'internal_error')
     t.notMatch(res.body, /SELECT|secret|srv|\.js|at /)
   })
+})
+
+t.test('a database error is logged with its codes only, never the values of the statement', async (t) => {
+  let logs = ''
+  const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
+  const app = await buildTestApp(t, {
+    logStream,
+    config: { LOG_LEVEL: 'info' },
+    before: (app) => {
+      app.get('/test/db-error', async () => app.db.query('SELECT * FROM no_such_table WHERE secret = ?', ['sekret-value']))
+    }
+  })
+  const res = await app.inject({ url: '/test/db-error' })
+  t.equal(res.statusCode, 500)
+  t.notMatch(res.body, /sekret|no_such_table/)
+  t.match(logs, /"error_code":"ER_NO_SUCH_TABLE"/, 'the error is logged')
+  t.notMatch(logs, /sekret-value/, 'without the value')
 })

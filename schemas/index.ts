@@ -3,6 +3,7 @@ import { Problem, ValidationIssue } from './problem.js'
 import { Health } from './health.js'
 import * as auth from './auth.js'
 import * as sessions from './sessions.js'
+import * as products from './products.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
@@ -10,5 +11,6 @@ export const allSchemas: TSchema[] = [
   auth.RegisterRequest, auth.User, auth.Enrollment, auth.RegisterResponse, auth.QrCode, auth.EnrollmentVerifyRequest,
   auth.RecoveryCodes, auth.LoginRequest, auth.MfaChallenge, auth.EnrollmentRequired, auth.TokenResponse, auth.LoginResponse,
   auth.Login2faRequest, auth.SecondFactorProof, auth.ChangePasswordRequest,
-  sessions.RefreshRequest, sessions.Session, sessions.SessionList, sessions.Jwk, sessions.Jwks
+  sessions.RefreshRequest, sessions.Session, sessions.SessionList, sessions.Jwk, sessions.Jwks,
+  products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage
 ]

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { loggerOptions, requestIdOf } from './logger.js'
+import { validationOptions } from './validation.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
 import notFound from './plugins/not-found.js'
@@ -13,6 +14,7 @@ import db from './plugins/db.js'
 import keys from './plugins/keys.js'
 import jwt from './plugins/jwt.js'
 import authenticate from './plugins/authenticate.js'
+import authorization from './plugins/authorization.js'
 import authService from './plugins/auth-service.js'
 import sessions from './plugins/sessions.js'
 import healthRoutes from './health/routes.js'
@@ -22,6 +24,7 @@ import loginRoutes from './auth/login-routes.js'
 import accountRoutes from './auth/account-routes.js'
 import sessionRoutes from './sessions/routes.js'
 import jwksRoutes from './tokens/jwks-routes.js'
+import productRoutes from './products/routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -38,7 +41,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+    schemaController: validationOptions()
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
@@ -58,6 +61,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   // app decorators
   await app.register(sessions)
   await app.register(authenticate)
+  await app.register(authorization)
   await app.register(authService)
 
   // routes
@@ -68,6 +72,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(accountRoutes)
   await app.register(sessionRoutes)
   await app.register(jwksRoutes)
+  await app.register(productRoutes)
 
   return app
 }

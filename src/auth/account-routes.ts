@@ -2,31 +2,30 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ChangePasswordRequest, Enrollment, RecoveryCodes, SecondFactorProof } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
-import { BEARER_ERRORS, BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { clientMeta } from '../sessions/client-meta.js'
 
-const bearer = [{ bearerAuth: [] }]
-const proofErrors = [...BODY_ERRORS, ...BEARER_ERRORS, AuthErrors.invalidCredentials,
+const proofErrors = [...BODY_ERRORS, AuthErrors.invalidCredentials,
   AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired]
 
 /** Changes to the account's factors: each needs the access token, the password and a current code or recovery code. */
 const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preValidation', app.authenticate)
   app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   app.post('/auth/2fa/recovery-codes', {
+    config: { access: 'authenticated' },
     schema: {
       tags: ['account'],
       operationId: 'regenerateRecoveryCodes',
       summary: 'New set of recovery codes (the old set stops working)',
-      security: bearer,
       body: ref(SecondFactorProof),
       response: { 200: ref(RecoveryCodes), ...problems(...proofErrors) }
     }
   }, async (request) => ({ recovery_codes: await app.authService.regenerateRecoveryCodes(request.user.id, request.body) }))
 
   app.post('/auth/2fa/reset', {
+    config: { access: 'authenticated' },
     schema: {
       tags: ['account'],
       operationId: 'resetTwoFactor',
@@ -35,18 +34,17 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'code with `POST /auth/2fa/verify`, which makes the new secret active and returns new recovery codes. Until then the ' +
         'current secret and recovery codes keep working. Every session ends, this one included, and outstanding mfa and ' +
         'enrollment tokens stop working.',
-      security: bearer,
       body: ref(SecondFactorProof),
       response: { 200: ref(Enrollment), ...problems(...proofErrors) }
     }
   }, async (request) => app.authService.resetTwoFactor(request.user, request.body, clientMeta(request)))
 
   app.post('/auth/password', {
+    config: { access: 'authenticated' },
     schema: {
       tags: ['account'],
       operationId: 'changePassword',
       summary: 'Change the password (needs the current one and a code); ends your other sessions',
-      security: bearer,
       body: ref(ChangePasswordRequest),
       response: { 204: Type.Null({ description: 'changed' }), ...problems(...proofErrors, AuthErrors.weakPassword) }
     }

@@ -1,10 +1,24 @@
 import fp from 'fastify-plugin'
 import sjson from 'secure-json-parse'
+import { parse as parseLossless } from 'lossless-json'
 import { Errors } from '../errors.js'
 
+/** Money fields: a JSON number there arrives as its exact source text, never as a binary float. */
+export const DECIMAL_FIELDS = new Set(['price'])
+const MENTIONS_DECIMAL = new RegExp(`"(${[...DECIMAL_FIELDS].join('|')})"\\s*:\\s*-?\\d`)
+
+class NumberText {
+  constructor (readonly text: string) {}
+}
+
+/** A second parse that keeps numbers as text, so decimal fields keep every digit they were sent with. */
+const exactDecimals = (text: string) => parseLossless(text,
+  (key, value) => value instanceof NumberText ? (DECIMAL_FIELDS.has(key) ? value.text : Number(value.text)) : value,
+  (numberText) => new NumberText(numberText))
+
 /**
- * JSON bodies parsed with prototype-poisoning keys refused, telling the client which
- * rule it broke instead of a bare "invalid JSON".
+ * JSON bodies: prototype-poisoning keys refused with a reason; V8's parse message is not
+ * echoed (it can quote the body); money fields kept exact.
  */
 export default fp(async (app) => {
   app.removeContentTypeParser('application/json')
@@ -15,15 +29,18 @@ export default fp(async (app) => {
     try {
       value = JSON.parse(text)
     } catch (err) {
-      // V8's message can quote the body (a password, say): keep only where it broke.
       const position = /position (\d+)/.exec((err as Error).message)?.[1]
       return done(Errors.malformedJson(position ? `The body is not valid JSON (near position ${position})` : 'The body is not valid JSON'))
     }
     try {
       if (typeof value === 'object' && value !== null) sjson.scan(value, { protoAction: 'error', constructorAction: 'error' })
-      done(null, value)
     } catch {
-      done(Errors.badRequest('The body contains a forbidden key (__proto__ or constructor.prototype)'))
+      return done(Errors.badRequest('The body contains a forbidden key (__proto__ or constructor.prototype)'))
+    }
+    try {
+      done(null, MENTIONS_DECIMAL.test(text) ? exactDecimals(text) : value)
+    } catch {
+      done(Errors.malformedJson('The body has a duplicate key'))
     }
   })
 }, { name: 'json-parser' })

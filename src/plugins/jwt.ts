@@ -5,7 +5,9 @@ import { createAccessTokenVerifier, type AccessTokenClaims } from '../tokens/acc
 export interface AuthUser {
   id: number
   sid: string
+  /** Current roles and permissions, read through the session check (not the token's claims). */
   roles: string[]
+  permissions: string[]
 }
 
 declare module '@fastify/jwt' {

@@ -23,6 +23,8 @@ export default fp(async (app) => {
         { name: 'auth', description: 'registration, TOTP enrollment and login' },
         { name: 'account', description: 'changes to your own password and second factor' },
         { name: 'sessions', description: 'refresh tokens, logout, your sessions, and the JWKS' },
+        { name: 'products', description: 'the catalog' },
+        { name: 'users', description: 'administration of accounts' },
         { name: 'health', description: 'liveness and readiness probes' }
       ],
       components: {

@@ -4,11 +4,10 @@ import { TokenResponse } from '../../schemas/auth.js'
 import { RefreshRequest, SessionList, SessionParams } from '../../schemas/sessions.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
-import { BEARER_ERRORS, BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { clientMeta } from './client-meta.js'
 import { SessionErrors } from './errors.js'
 
-const bearer = [{ bearerAuth: [] }]
 const noContent = { 204: Type.Null({ description: 'done' }) }
 
 const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,13 +28,12 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/auth/logout', {
-    preValidation: app.authenticate,
+    config: { access: 'authenticated' },
     schema: {
       tags: ['sessions'],
       operationId: 'logout',
       summary: 'End this session: its refresh token and access tokens stop working',
-      security: bearer,
-      response: { ...noContent, ...problems(...BEARER_ERRORS) }
+      response: { ...noContent, ...problems() }
     }
   }, async (request, reply) => {
     await app.sessions.revoke(request.user, request.user.sid, clientMeta(request), 'logout')
@@ -43,13 +41,12 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/auth/logout-all', {
-    preValidation: app.authenticate,
+    config: { access: 'authenticated' },
     schema: {
       tags: ['sessions'],
       operationId: 'logoutAll',
       summary: 'End all of your sessions, this one included',
-      security: bearer,
-      response: { ...noContent, ...problems(...BEARER_ERRORS) }
+      response: { ...noContent, ...problems() }
     }
   }, async (request, reply) => {
     await app.sessions.revokeAll(request.user.id, 'logout_all', clientMeta(request))
@@ -57,25 +54,23 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/auth/sessions', {
-    preValidation: app.authenticate,
+    config: { access: 'authenticated' },
     schema: {
       tags: ['sessions'],
       operationId: 'listSessions',
       summary: 'Your live sessions, the current one flagged',
-      security: bearer,
-      response: { 200: ref(SessionList), ...problems(...BEARER_ERRORS) }
+      response: { 200: ref(SessionList), ...problems() }
     }
   }, async (request) => ({ items: await app.sessions.list(request.user) }))
 
   app.delete('/auth/sessions/:id', {
-    preValidation: app.authenticate,
+    config: { access: 'authenticated' },
     schema: {
       tags: ['sessions'],
       operationId: 'revokeSession',
       summary: 'End one of your sessions (another user\'s is 404)',
-      security: bearer,
       params: SessionParams,
-      response: { ...noContent, ...problems(Errors.validation, ...BEARER_ERRORS, SessionErrors.sessionNotFound) }
+      response: { ...noContent, ...problems(Errors.validation, SessionErrors.sessionNotFound) }
     }
   }, async (request, reply) => {
     await app.sessions.revoke(request.user, request.params.id, clientMeta(request))

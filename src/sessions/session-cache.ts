@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 export interface LiveSession {
   userId: number
   roles: string[]
+  permissions: string[]
 }
 
 /**

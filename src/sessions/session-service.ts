@@ -20,8 +20,8 @@ export interface ClientMeta {
 const PURGE_BATCH = 500
 const KEEP_REVOKED_MS = 24 * 3600 * 1000
 
-const isLive = (s: SessionState, now: number) => s.revoked_at === null && s.idle_expires_at > now && s.absolute_expires_at > now
-const rolesOf = (s: SessionState) => (s.roles ? s.roles.split(',').sort() : [])
+const isLive = (s: SessionState, now: number) => s.revoked_at === null && s.disabled_at === null && s.idle_expires_at > now && s.absolute_expires_at > now
+const list = (csv: string | null) => (csv ? csv.split(',').sort() : [])
 
 /** Sessions, rotating refresh tokens with reuse detection, and the per-request session check. */
 export function createSessionService (app: FastifyInstance) {
@@ -76,7 +76,7 @@ export function createSessionService (app: FastifyInstance) {
         const next = newOpaqueToken()
         await r.refresh.create(sha256(next), row.session_id, now)
         await r.sessions.touch(row.session_id, now, idleMs, meta.ip, meta.userAgent)
-        return { kind: 'ok' as const, tokens: tokens(state.user_id, row.session_id, rolesOf(state), next) }
+        return { kind: 'ok' as const, tokens: tokens(state.user_id, row.session_id, list(state.roles), next) }
       })
       if (outcome.kind === 'reused') {
         cache.evict(outcome.sid)
@@ -86,12 +86,12 @@ export function createSessionService (app: FastifyInstance) {
       return outcome.tokens
     },
 
-    /** The live session behind an access token, with the user's current roles; cached briefly. */
+    /** The live session behind an access token (user enabled), with the user's current roles and permissions; cached briefly. */
     async check (sid: string): Promise<LiveSession | null> {
       const cached = cache.get(sid)
       if (cached !== undefined) return cached
       const state = await repos().sessions.state(sid)
-      const live = state && isLive(state, app.now()) ? { userId: state.user_id, roles: rolesOf(state) } : null
+      const live = state && isLive(state, app.now()) ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) } : null
       cache.set(sid, live)
       return live
     },

@@ -15,9 +15,11 @@ export interface SessionRow {
 export interface SessionState {
   user_id: number
   revoked_at: number | null
+  disabled_at: number | null
   idle_expires_at: number
   absolute_expires_at: number
   roles: string | null
+  permissions: string | null
 }
 
 const LIVE = 'revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?'
@@ -32,9 +34,10 @@ export function createSessionRepository (db: Executor) {
 
     async state (id: string): Promise<SessionState | undefined> {
       return (await db.query<SessionState & Record<string, unknown>>(
-        `SELECT s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at,
-          (SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = s.user_id) AS roles
-         FROM sessions s WHERE s.id = ?`, [id]))[0]
+        `SELECT s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at, u.disabled_at,
+          (SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = s.user_id) AS roles,
+          (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = s.user_id) AS permissions
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, [id]))[0]
     },
 
     /** A use of the session: the idle expiry slides, never past the absolute one. */

@@ -1,0 +1,42 @@
+-- The catalog. Price is exact: integer cents (0 to 9999999999 = 99999999.99).
+-- name is NOCASE so the prefix search (LIKE) and the name sort use name's index.
+CREATE TABLE products (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name VARCHAR(100) COLLATE NOCASE NOT NULL,
+  description VARCHAR(255) NOT NULL DEFAULT '',
+  price_cents BIGINT NOT NULL,
+  quantity INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX products_name ON products (name, id);
+CREATE INDEX products_price ON products (price_cents, id);
+CREATE INDEX products_created ON products (created_at, id);
+CREATE INDEX products_quantity ON products (quantity, id);
+
+CREATE TABLE permissions (
+  name VARCHAR(64) NOT NULL PRIMARY KEY,
+  description VARCHAR(255) NOT NULL
+);
+
+CREATE TABLE role_permissions (
+  role_id INTEGER NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+  permission VARCHAR(64) NOT NULL REFERENCES permissions (name) ON DELETE CASCADE,
+  PRIMARY KEY (role_id, permission)
+);
+
+INSERT INTO permissions (name, description) VALUES
+  ('products:read', 'list and read products'),
+  ('products:write', 'create and change products'),
+  ('products:delete', 'delete products'),
+  ('users:read', 'list and read user accounts'),
+  ('users:write', 'change roles, disable and enable accounts, end their sessions');
+
+INSERT INTO role_permissions (role_id, permission)
+  SELECT r.id, p.name FROM roles r JOIN permissions p
+  WHERE r.name = 'admin'
+     OR (r.name = 'editor' AND p.name IN ('products:read', 'products:write', 'products:delete'))
+     OR (r.name = 'viewer' AND p.name = 'products:read');
+
+ALTER TABLE users ADD COLUMN disabled_at BIGINT NULL;

@@ -1,0 +1,57 @@
+import fp from 'fastify-plugin'
+import type { FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
+import { Errors, type ErrorKind } from '../errors.js'
+import { BEARER_ERRORS, problems } from './problem-responses.js'
+
+/** The permissions routes can require; the database grants them to roles (role_permissions). */
+export const PERMISSIONS = ['products:read', 'products:write', 'products:delete', 'users:read', 'users:write'] as const
+export type Permission = typeof PERMISSIONS[number]
+
+/** What a route needs: `authenticated` (any live session) or a permission. */
+export type Access = 'authenticated' | Permission
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+}
+
+type Responses = Record<string, { description?: string } & Record<string, unknown>>
+
+function requirePermission (permission: Permission) {
+  return async (request: FastifyRequest) => {
+    if (!request.user.permissions.includes(permission)) throw Errors.forbidden(`This needs the permission ${permission}`)
+  }
+}
+
+/** Adds the auth errors to a route's responses, joining descriptions where the route already has that status. */
+function withAuthResponses (responses: Responses, kinds: ErrorKind[]): Responses {
+  const merged: Responses = { ...responses }
+  for (const [status, entry] of Object.entries(problems(...kinds))) {
+    const own = merged[status]
+    merged[status] = own ? { ...own, description: [own.description, entry.description].filter(Boolean).join('; ') } : entry
+  }
+  return merged
+}
+
+/**
+ * Auth is declared, not repeated: a route says `config: { access }`, and this one hook
+ * wires authentication (and the permission check) in front of it and writes the same
+ * requirement into its OpenAPI operation: security, `x-permissions`, 401/403 responses.
+ */
+export default fp(async (app) => {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const access = route.config?.access
+    if (!access) return
+    const permission = access === 'authenticated' ? undefined : access
+    route.preValidation = [app.authenticate, ...(permission ? [requirePermission(permission)] : []), ...[route.preValidation ?? []].flat()]
+    const schema = (route.schema ?? {}) as FastifySchema & Record<string, unknown>
+    schema.security = [{ bearerAuth: [] }]
+    if (permission) {
+      schema['x-permissions'] = [permission]
+      schema.description = [schema.description, `Requires the permission \`${permission}\`.`].filter(Boolean).join('\n\n')
+    }
+    schema.response = withAuthResponses((schema.response ?? {}) as Responses, permission ? [...BEARER_ERRORS, Errors.forbidden] : BEARER_ERRORS)
+    route.schema = schema
+  })
+}, { name: 'authorization', dependencies: ['authenticate'] })

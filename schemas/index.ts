@@ -4,6 +4,7 @@ import { Health } from './health.js'
 import * as auth from './auth.js'
 import * as sessions from './sessions.js'
 import * as products from './products.js'
+import * as users from './users.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
@@ -12,5 +13,6 @@ export const allSchemas: TSchema[] = [
   auth.RecoveryCodes, auth.LoginRequest, auth.MfaChallenge, auth.EnrollmentRequired, auth.TokenResponse, auth.LoginResponse,
   auth.Login2faRequest, auth.SecondFactorProof, auth.ChangePasswordRequest,
   sessions.RefreshRequest, sessions.Session, sessions.SessionList, sessions.Jwk, sessions.Jwks,
-  products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage
+  products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage,
+  users.AdminUser, users.AdminUserPage, users.SetRolesRequest
 ]

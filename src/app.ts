@@ -25,6 +25,7 @@ import accountRoutes from './auth/account-routes.js'
 import sessionRoutes from './sessions/routes.js'
 import jwksRoutes from './tokens/jwks-routes.js'
 import productRoutes from './products/routes.js'
+import adminRoutes from './users/admin-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -73,6 +74,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(sessionRoutes)
   await app.register(jwksRoutes)
   await app.register(productRoutes)
+  await app.register(adminRoutes)
 
   return app
 }

@@ -50,6 +50,7 @@ export const EnvSchema = Type.Object({
   ARGON2_MEMORY_KIB: Int('argon2id memory cost in KiB (OWASP minimum 19456)', 19456, 19456, 4194304),
   ARGON2_TIME_COST: Int('argon2id iterations (OWASP minimum 2 at 19 MiB)', 2, 2, 100),
   ARGON2_PARALLELISM: Int('argon2id lanes', 1, 1, 16),
+  REGISTRATION: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open: anyone may register; closed: POST /auth/register answers 403 (create accounts with the CLI)', default: 'open' }),
   DEFAULT_ROLE: Type.Union(['admin', 'editor', 'viewer'].map((r) => Type.Literal(r)), { description: 'role given to self-registered users: admin, editor or viewer', default: 'editor' })
 })
 

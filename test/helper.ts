@@ -81,9 +81,9 @@ export async function buildTestApp (t: Test, options: TestAppOptions = {}): Prom
 }
 
 /** Runs a compiled script of the project (npm test builds first) and collects its output and exit code. */
-export function runScript (script: string, env: Record<string, string>, onOutput?: (stdout: string, child: ChildProcess) => void) {
+export function runScript (script: string, env: Record<string, string>, onOutput?: (stdout: string, child: ChildProcess) => void, args: string[] = []) {
   return new Promise<{ code: number | null, stdout: string, stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(projectRoot, script)], {
+    const child = spawn(process.execPath, [join(projectRoot, script), ...args], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
     })
@@ -91,6 +91,7 @@ export function runScript (script: string, env: Record<string, string>, onOutput
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d; onOutput?.(stdout, child) })
     child.stderr.on('data', (d) => { stderr += d })
+    child.stdin.end()
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
 }

@@ -1,6 +1,7 @@
 import type { Executor } from '../db/driver.js'
 
-export type AuditEventName = 'refresh_reuse_detected' | 'session_revoked' | 'logout' | 'logout_all' | 'password_changed' | 'two_factor_reset'
+export type AuditEventName = 'refresh_reuse_detected' | 'session_revoked' | 'logout' | 'logout_all' | 'password_changed' | 'two_factor_reset' |
+  'role_changed' | 'user_disabled' | 'user_enabled' | 'sessions_revoked_by_admin'
 
 export interface AuditEvent {
   event: AuditEventName

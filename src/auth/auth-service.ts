@@ -90,10 +90,14 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return pending ? replaceRecoveryCodes(ex, user.id) : undefined
   }
 
-  /** The user behind a username and password; unknown users cost one argon2 verification too. */
+  /**
+   * The user behind a username and password; unknown users cost one argon2 verification too.
+   * A disabled account is told so only to whoever knows its password.
+   */
   async function checkPassword (user: UserRow | undefined, password: string): Promise<UserRow> {
     const ok = await hasher.verify(user?.password_hash, password)
     if (!ok || !user) throw AuthErrors.invalidCredentials()
+    if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
     return user
   }
 
@@ -103,7 +107,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 
-  /** mfa and enrollment tokens handed out before a password change or a 2FA reset stop working. */
+  /** mfa and enrollment tokens handed out before a password change, a 2FA reset or a disable stop working. */
   async function revokeOneTimeTokens (ex: Executor, userId: number) {
     await repos(ex).tokens.revokeAll('mfa', userId, app.now())
     await repos(ex).tokens.revokeAll('enrollment', userId, app.now())
@@ -115,23 +119,31 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return user
   }
 
+  /** A new account with a pending TOTP enrollment (self-registration, or the CLI for admins). */
+  async function createAccount (username: string, password: string, role: string) {
+    refuseWeak(password, username, '/body/password')
+    const normalized = normalizeUsername(username)
+    if (await repos().users.findByUsername(normalized)) throw AuthErrors.usernameTaken()
+    const passwordHash = await hasher.hash(password)
+    let id: number
+    try {
+      id = await db.transaction((tx) => repos(tx).users.create({
+        username, usernameNormalized: normalized, passwordHash, totpSecretEnc: sealFor({ username_normalized: normalized }), role, now: app.now()
+      }))
+    } catch (err) {
+      if (isUniqueViolation(err)) throw AuthErrors.usernameTaken()
+      throw err
+    }
+    const user = await userById(id)
+    return { user: await publicUser(user), enrollment: await enrollmentOf(user) }
+  }
+
   return {
+    createAccount,
+
     async register (username: string, password: string) {
-      refuseWeak(password, username, '/body/password')
-      const normalized = normalizeUsername(username)
-      if (await repos().users.findByUsername(normalized)) throw AuthErrors.usernameTaken()
-      const passwordHash = await hasher.hash(password)
-      let id: number
-      try {
-        id = await db.transaction((tx) => repos(tx).users.create({
-          username, usernameNormalized: normalized, passwordHash, totpSecretEnc: sealFor({ username_normalized: normalized }), role: config.DEFAULT_ROLE, now: app.now()
-        }))
-      } catch (err) {
-        if (isUniqueViolation(err)) throw AuthErrors.usernameTaken()
-        throw err
-      }
-      const user = await userById(id)
-      return { user: await publicUser(user), enrollment: await enrollmentOf(user) }
+      if (config.REGISTRATION === 'closed') throw AuthErrors.registrationClosed('Ask an administrator for an account')
+      return createAccount(username, password, config.DEFAULT_ROLE)
     },
 
     /** The user an enrollment token belongs to, while an enrollment is in progress. */
@@ -186,6 +198,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       const row = await repos().tokens.findLive('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)
       if (!row || !await repos().tokens.takeAttempt('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)) throw AuthErrors.mfaTokenInvalid()
       const user = await userById(row.user_id)
+      if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       await db.transaction(async (tx) => {
         if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
         await proveSecondFactor(tx, user, body, false)

@@ -20,7 +20,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'A code is accepted once: its time step is spent for good. Unknown users and wrong passwords get the same answer.',
       security: [],
       body: ref(LoginRequest),
-      response: { 200: ref(LoginResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.invalidCredentials) }
+      response: { 200: ref(LoginResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.invalidCredentials, AuthErrors.accountDisabled) }
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')

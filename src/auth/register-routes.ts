@@ -15,7 +15,7 @@ const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'is mandatory: the account can log in only after a first code confirms the enrollment.',
       security: [],
       body: ref(RegisterRequest),
-      response: { 201: ref(RegisterResponse), ...problems(...BODY_ERRORS, AuthErrors.weakPassword, AuthErrors.usernameTaken) }
+      response: { 201: ref(RegisterResponse), ...problems(...BODY_ERRORS, AuthErrors.weakPassword, AuthErrors.usernameTaken, AuthErrors.registrationClosed) }
     }
   }, async (request, reply) => {
     reply.code(201)

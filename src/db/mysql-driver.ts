@@ -23,23 +23,35 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
   }
 }
 
+const DEADLOCK_RETRIES = 3
+
 /** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
 export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = 60): Driver {
   return {
     dialect: 'mysql',
     description,
     ...executorOf(pool),
-    transaction: (fn) => withConnection(pool, async (conn) => {
-      await conn.beginTransaction()
-      try {
-        const result = await fn(executorOf(conn))
-        await conn.commit()
-        return result
-      } catch (err) {
-        await conn.rollback()
-        throw err
+    // InnoDB may pick a transaction as a deadlock victim (gap locks of concurrent
+    // DELETE + INSERT on one index range, say): it was rolled back whole, so run it again.
+    transaction: async (fn) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withConnection(pool, async (conn) => {
+            await conn.beginTransaction()
+            try {
+              const result = await fn(executorOf(conn))
+              await conn.commit()
+              return result
+            } catch (err) {
+              await conn.rollback()
+              throw err
+            }
+          })
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_RETRIES) throw err
+        }
       }
-    }),
+    },
     // GET_LOCK belongs to the connection, so everything under the lock runs on it.
     withLock: (name, fn) => withConnection(pool, async (conn) => {
       const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, lockTimeoutSeconds])

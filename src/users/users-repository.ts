@@ -9,6 +9,7 @@ export interface UserRow {
   totp_pending_secret_enc: string | null
   totp_confirmed_at: number | null
   totp_last_step: number | null
+  disabled_at: number | null
   created_at: number
 }
 
@@ -21,7 +22,7 @@ export interface NewUser {
   now: number
 }
 
-const COLUMNS = 'id, username, username_normalized, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_confirmed_at, totp_last_step, created_at'
+const COLUMNS = 'id, username, username_normalized, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_confirmed_at, totp_last_step, disabled_at, created_at'
 
 /** SQL for accounts, on a pool or inside a transaction (pass the transaction as `db`). */
 export function createUserRepository (db: Executor) {
@@ -76,6 +77,23 @@ export function createUserRepository (db: Executor) {
         'UPDATE users SET totp_secret_enc = totp_pending_secret_enc, totp_pending_secret_enc = NULL, totp_last_step = ?, updated_at = ? WHERE id = ? AND totp_pending_secret_enc = ?',
         [step, now, userId, pendingEnc])
       return r.affectedRows === 1
+    },
+
+    /** A page of accounts by id (keyset). */
+    async list (afterId: number, limit: number): Promise<UserRow[]> {
+      return db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])
+    },
+
+    /** Replaces a user's roles (call inside a transaction). */
+    async setRoles (userId: number, roles: string[]): Promise<void> {
+      await db.execute('DELETE FROM user_roles WHERE user_id = ?', [userId])
+      for (const role of roles) {
+        await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [userId, role])
+      }
+    },
+
+    async setDisabled (userId: number, disabledAt: number | null, now: number): Promise<boolean> {
+      return (await db.execute('UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?', [disabledAt, now, userId])).affectedRows === 1
     },
 
     async setPasswordHash (userId: number, passwordHash: string, now: number): Promise<void> {

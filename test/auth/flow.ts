@@ -57,3 +57,13 @@ export const login = async (app: FastifyInstance, clock: Clock, u: { username: s
 
 export const get = (app: FastifyInstance, url: string, token?: string) =>
   app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} })
+
+/** An account with the given role, 2FA confirmed (created as the CLI creates admins). */
+export async function userWithRole (app: FastifyInstance, clock: Clock, role: 'admin' | 'editor' | 'viewer') {
+  const username = freshName(role)
+  const { user, enrollment } = await app.authService.createAccount(username, PASSWORD, role)
+  const res = await post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)
+  if (res.statusCode !== 200) throw new Error(`verify failed: ${res.body}`)
+  nextStep(clock)
+  return { id: user.id, username, password: PASSWORD, secret: enrollment.secret }
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify'
+import { defineError } from '../errors.js'
+import type { AuthUser } from '../plugins/jwt.js'
+import { createAuditRepository } from '../audit/audit-repository.js'
+import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
+import type { ClientMeta } from '../sessions/session-service.js'
+import { createUserRepository, type UserRow } from './users-repository.js'
+
+export const AdminErrors = {
+  userNotFound: defineError(404, 'user_not_found', 'No such user'),
+  notOnYourself: defineError(409, 'not_on_yourself', 'Administrators cannot disable themselves or take away their own admin role')
+}
+
+/** Account administration. Each change reaches every instance through the session check. */
+export function createAdminService (app: FastifyInstance) {
+  const users = () => createUserRepository(app.db)
+
+  async function view (u: UserRow) {
+    return {
+      id: u.id,
+      username: u.username,
+      roles: await users().rolesOf(u.id),
+      two_factor_enabled: u.totp_confirmed_at !== null,
+      disabled: u.disabled_at !== null,
+      created_at: new Date(u.created_at).toISOString()
+    }
+  }
+
+  async function existing (id: number) {
+    const u = await users().findById(id)
+    if (!u) throw AdminErrors.userNotFound(`No user ${id}`)
+    return u
+  }
+
+  const audit = (event: 'role_changed' | 'user_disabled' | 'user_enabled' | 'sessions_revoked_by_admin', actor: AuthUser, target: number, meta: ClientMeta, details?: string) =>
+    createAuditRepository(app.db).record({ event, at: app.now(), actorUserId: actor.id, targetUserId: target, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, details })
+
+  return {
+    async list (limit: number, cursor?: string) {
+      const rows = await users().list(cursor === undefined ? 0 : Number(cursor), limit + 1)
+      const page = rows.slice(0, limit)
+      return { items: await Promise.all(page.map(view)), next_cursor: rows.length > limit ? String(page[page.length - 1]!.id) : null }
+    },
+
+    get: async (id: number) => view(await existing(id)),
+
+    async setRoles (actor: AuthUser, id: number, roles: string[], meta: ClientMeta) {
+      const target = await existing(id)
+      if (id === actor.id && !roles.includes('admin')) throw AdminErrors.notOnYourself()
+      const before = await users().rolesOf(id)
+      await app.db.transaction((tx) => createUserRepository(tx).setRoles(id, roles))
+      await audit('role_changed', actor, id, meta, `${before.join(',')} -> ${[...roles].sort().join(',')}`)
+      return view(target)
+    },
+
+    /** Disabling ends the user's sessions and one-time tokens; the session check refuses the rest at once. */
+    async setDisabled (actor: AuthUser, id: number, disabled: boolean, meta: ClientMeta) {
+      await existing(id)
+      if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
+      await users().setDisabled(id, disabled ? app.now() : null, app.now())
+      if (disabled) {
+        await app.sessions.revokeAll(id, 'user_disabled', meta)
+        for (const purpose of ['mfa', 'enrollment'] as const) await createAuthTokenRepository(app.db).revokeAll(purpose, id, app.now())
+      }
+      await audit(disabled ? 'user_disabled' : 'user_enabled', actor, id, meta)
+      return view(await existing(id))
+    },
+
+    async revokeSessions (actor: AuthUser, id: number, meta: ClientMeta) {
+      await existing(id)
+      await app.sessions.revokeAll(id, 'sessions_revoked_by_admin', meta)
+    }
+  }
+}

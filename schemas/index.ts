@@ -5,6 +5,7 @@ import * as auth from './auth.js'
 import * as sessions from './sessions.js'
 import * as products from './products.js'
 import * as users from './users.js'
+import * as audit from './audit.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
@@ -14,5 +15,6 @@ export const allSchemas: TSchema[] = [
   auth.Login2faRequest, auth.SecondFactorProof, auth.ChangePasswordRequest,
   sessions.RefreshRequest, sessions.Session, sessions.SessionList, sessions.Jwk, sessions.Jwks,
   products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage,
-  users.AdminUser, users.AdminUserPage, users.SetRolesRequest
+  users.AdminUser, users.AdminUserPage, users.SetRolesRequest,
+  audit.AuditEvent, audit.AuditPage
 ]

@@ -5,6 +5,8 @@ import { loggerOptions, requestIdOf } from './logger.js'
 import { validationOptions } from './validation.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
+import securityHeaders from './plugins/security-headers.js'
+import rateLimit from './plugins/rate-limit.js'
 import notFound from './plugins/not-found.js'
 import jsonParser from './plugins/json-parser.js'
 import schemas from './plugins/schemas.js'
@@ -26,6 +28,7 @@ import sessionRoutes from './sessions/routes.js'
 import jwksRoutes from './tokens/jwks-routes.js'
 import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
+import auditRoutes from './audit/routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -50,6 +53,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   // infrastructure
   await app.register(configPlugin, { config, now: options.now })
   await app.register(errorHandler)
+  await app.register(securityHeaders)
+  await app.register(rateLimit)
   await app.register(notFound)
   await app.register(jsonParser)
   await app.register(schemas)
@@ -75,6 +80,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(jwksRoutes)
   await app.register(productRoutes)
   await app.register(adminRoutes)
+  await app.register(auditRoutes)
 
   return app
 }

@@ -24,7 +24,7 @@ async function main (argv: string[]) {
   const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', ...process.env }))
   try {
     await app.ready()
-    const { user, enrollment } = await app.authService.createAccount(username, password, 'admin')
+    const { user, enrollment } = await app.authService.createAccount(username, password, 'admin', { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' })
     const qr = await QRCode.toString(enrollment.otpauth_uri, { type: 'terminal', small: true })
     process.stdout.write([
       `created administrator ${user.username} (id ${user.id})`,

@@ -73,7 +73,8 @@ export interface TestAppOptions extends BuildOptions {
 export async function buildTestApp (t: Test, options: TestAppOptions = {}): Promise<FastifyInstance> {
   const { store = 'mysql', config = {}, before, ...build } = options
   const DATABASE_URL = config.DATABASE_URL ?? (store === 'mysql' ? await createTestDatabase(t) : 'sqlite::memory:')
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), ...config, DATABASE_URL }), build)
+  // every test request comes from 127.0.0.1: per-IP limits are raised unless a test sets them
+  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, ...config, DATABASE_URL }), build)
   t.teardown(() => app.close())
   await before?.(app)
   await app.ready()

@@ -1,28 +1,64 @@
 import type { Executor } from '../db/driver.js'
+import type { ClientMeta } from '../sessions/client-meta.js'
 
-export type AuditEventName = 'refresh_reuse_detected' | 'session_revoked' | 'logout' | 'logout_all' | 'password_changed' | 'two_factor_reset' |
-  'role_changed' | 'user_disabled' | 'user_enabled' | 'sessions_revoked_by_admin'
+export const AUDIT_EVENTS = [
+  'registered', 'login_succeeded', 'login_failed', 'second_factor_failed', 'two_factor_confirmed', 'recovery_code_used',
+  'recovery_codes_regenerated', 'account_locked', 'account_unlocked', 'refresh_reuse_detected', 'session_revoked', 'logout',
+  'logout_all', 'password_changed', 'two_factor_reset', 'role_changed', 'user_disabled', 'user_enabled', 'sessions_revoked_by_admin'
+] as const
+export type AuditEventName = typeof AUDIT_EVENTS[number]
 
-export interface AuditEvent {
-  event: AuditEventName
+export interface AuditRow {
+  id: number
   at: number
-  actorUserId?: number | null
-  targetUserId?: number | null
+  event: AuditEventName
+  actor_user_id: number | null
+  target_user_id: number | null
+  session_id: string | null
+  ip: string | null
+  user_agent: string | null
+  request_id: string | null
+  details: string | null
+}
+
+export interface AuditQuery {
+  beforeId?: number
+  limit: number
+  userId?: number
+  event?: AuditEventName
+  from?: number
+  to?: number
+}
+
+/** Who did it to whom; details are free text for context and never hold a secret. */
+export interface AuditWho {
+  actor?: number | null
+  target?: number | null
   sessionId?: string | null
-  ip?: string | null
-  userAgent?: string | null
-  requestId?: string | null
-  /** Free text for context; callers never put a secret here. */
   details?: string | null
 }
 
-/** The security event log: append only. */
+/** The security event log: append only, read newest first by admins. */
 export function createAuditRepository (db: Executor) {
   return {
-    async record (e: AuditEvent): Promise<void> {
+    async record (event: AuditEventName, at: number, meta: ClientMeta, who: AuditWho): Promise<void> {
       await db.execute(
         'INSERT INTO audit_events (at, event, actor_user_id, target_user_id, session_id, ip, user_agent, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [e.at, e.event, e.actorUserId ?? null, e.targetUserId ?? null, e.sessionId ?? null, e.ip ?? null, e.userAgent?.slice(0, 255) ?? null, e.requestId ?? null, e.details ?? null])
+        [at, event, who.actor ?? null, who.target ?? null, who.sessionId ?? null, meta.ip, meta.userAgent.slice(0, 255), meta.requestId, who.details?.slice(0, 1000) ?? null])
+    },
+
+    /** Newest first, keyset on id. */
+    async list (q: AuditQuery): Promise<AuditRow[]> {
+      const where: string[] = []
+      const params: Array<string | number> = []
+      if (q.beforeId !== undefined) { where.push('id < ?'); params.push(q.beforeId) }
+      if (q.userId !== undefined) { where.push('(target_user_id = ? OR actor_user_id = ?)'); params.push(q.userId, q.userId) }
+      if (q.event !== undefined) { where.push('event = ?'); params.push(q.event) }
+      if (q.from !== undefined) { where.push('at >= ?'); params.push(q.from) }
+      if (q.to !== undefined) { where.push('at < ?'); params.push(q.to) }
+      params.push(q.limit)
+      return db.query<AuditRow & Record<string, unknown>>(
+        `SELECT id, at, event, actor_user_id, target_user_id, session_id, ip, user_agent, request_id, details FROM audit_events${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`, params)
     }
   }
 }

@@ -4,9 +4,10 @@ import { ChangePasswordRequest, Enrollment, RecoveryCodes, SecondFactorProof } f
 import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import { ThrottleErrors } from './login-throttle.js'
 import { clientMeta } from '../sessions/client-meta.js'
 
-const proofErrors = [...BODY_ERRORS, AuthErrors.invalidCredentials,
+const proofErrors = [...BODY_ERRORS, AuthErrors.invalidCredentials, ThrottleErrors.throttled,
   AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired]
 
 /** Changes to the account's factors: each needs the access token, the password and a current code or recovery code. */
@@ -22,7 +23,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(SecondFactorProof),
       response: { 200: ref(RecoveryCodes), ...problems(...proofErrors) }
     }
-  }, async (request) => ({ recovery_codes: await app.authService.regenerateRecoveryCodes(request.user.id, request.body) }))
+  }, async (request) => ({ recovery_codes: await app.authService.regenerateRecoveryCodes(request.user, request.body, clientMeta(request)) }))
 
   app.post('/auth/2fa/reset', {
     config: { access: 'authenticated' },

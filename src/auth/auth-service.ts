@@ -11,7 +11,9 @@ import { passwordWeakness, type PasswordHasher } from './passwords.js'
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js'
 import { open, seal } from './secret-box.js'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.js'
-import type { ClientMeta } from '../sessions/session-service.js'
+import type { ClientMeta } from '../sessions/client-meta.js'
+import { createAuditRepository, type AuditEventName, type AuditWho } from '../audit/audit-repository.js'
+import { createLoginThrottle } from './login-throttle.js'
 import type { AuthUser } from '../plugins/jwt.js'
 
 export interface SecondFactor {
@@ -32,6 +34,36 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     tokens: createAuthTokenRepository(ex),
     codes: createRecoveryCodeRepository(ex)
   })
+  const throttle = createLoginThrottle(app)
+  const audit = (event: AuditEventName, meta: ClientMeta, who: AuditWho) => createAuditRepository(db).record(event, app.now(), meta, who)
+
+  /**
+   * One authentication attempt on the account `name` under the per-account throttle:
+   * 429 while it is blocked; a wrong password or code is a failure (audited, and so is a
+   * lock it causes); a success clears the record when `complete` says the login is done,
+   * else (the password step) it only gives its slot back.
+   */
+  async function throttled<T> (name: string, userId: number | null, meta: ClientMeta, complete: boolean, fn: () => Promise<T>): Promise<T> {
+    await throttle.take(name)
+    let result: T
+    try {
+      result = await fn()
+    } catch (err) {
+      const wrongPassword = err instanceof ApiError && err.code === AuthErrors.invalidCredentials.code
+      const wrongCode = err instanceof ApiError && err.code === AuthErrors.invalidCode.code
+      if (!wrongPassword && !wrongCode) {
+        await throttle.release(name)
+        throw err
+      }
+      const details = wrongCode ? 'wrong code' : userId === null ? 'unknown username' : 'wrong password'
+      await audit(wrongCode ? 'second_factor_failed' : 'login_failed', meta, { target: userId, details: `${details} (${name})` })
+      if (await throttle.failed(name)) await audit('account_locked', meta, { target: userId, details: name })
+      throw err
+    }
+    await (complete ? throttle.clear(name) : throttle.release(name))
+    return result
+  }
+
   // The secret is bound to its owner's normalized name, which never changes.
   const aad = (normalized: string) => `totp:${normalized}`
   const secretOf = (user: UserRow) => open(keys.totp, user.totp_secret_enc, aad(user.username_normalized))
@@ -102,8 +134,11 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
   }
 
   /** A completed login: a new session with its tokens. */
-  async function tokensFor (user: UserRow, meta: ClientMeta, recoveryCodes?: string[]) {
+  async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
     const tokens = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    if (recoveryCodes) await audit('two_factor_confirmed', meta, { actor: user.id, target: user.id })
+    if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, { actor: user.id, target: user.id })
+    await audit('login_succeeded', meta, { actor: user.id, target: user.id, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 
@@ -120,7 +155,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
   }
 
   /** A new account with a pending TOTP enrollment (self-registration, or the CLI for admins). */
-  async function createAccount (username: string, password: string, role: string) {
+  async function createAccount (username: string, password: string, role: string, meta: ClientMeta) {
     refuseWeak(password, username, '/body/password')
     const normalized = normalizeUsername(username)
     if (await repos().users.findByUsername(normalized)) throw AuthErrors.usernameTaken()
@@ -135,15 +170,16 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       throw err
     }
     const user = await userById(id)
+    await audit('registered', meta, { target: id, details: `role ${role}` })
     return { user: await publicUser(user), enrollment: await enrollmentOf(user) }
   }
 
   return {
     createAccount,
 
-    async register (username: string, password: string) {
+    async register (username: string, password: string, meta: ClientMeta) {
       if (config.REGISTRATION === 'closed') throw AuthErrors.registrationClosed('Ask an administrator for an account')
-      return createAccount(username, password, config.DEFAULT_ROLE)
+      return createAccount(username, password, config.DEFAULT_ROLE, meta)
     },
 
     /** The user an enrollment token belongs to, while an enrollment is in progress. */
@@ -164,28 +200,35 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
      * A first code from the secret being enrolled confirms it and yields new recovery codes.
      * Enrollment tokens outlive the confirmation until they expire, so a late QR request gets 409, not 401.
      */
-    async confirmEnrollment (user: UserRow, code: string) {
+    async confirmEnrollment (user: UserRow, code: string, meta: ClientMeta) {
       const staged = user.totp_pending_secret_enc
-      if (staged === null) return (await db.transaction((tx) => proveSecondFactor(tx, user, { code }, true)))!
       const step = matchingStep(enrollingSecretOf(user)!, code, app.now())
-      return db.transaction(async (tx) => {
+      const codes = await db.transaction(async (tx) => {
+        if (staged === null) return (await proveSecondFactor(tx, user, { code }, true))!
         if (step === null || !await repos(tx).users.promoteTotpSecret(user.id, staged, step, app.now())) throw AuthErrors.invalidCode()
         return replaceRecoveryCodes(tx, user.id)
       })
+      await audit('two_factor_confirmed', meta, { actor: user.id, target: user.id, details: staged === null ? 'first secret' : 'replacement secret' })
+      return codes
     },
 
     async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
-      const user = await checkPassword(await repos().users.findByUsername(normalizeUsername(body.username)), body.password)
-      if (body.code === undefined && body.recovery_code === undefined) {
-        if (user.totp_confirmed_at === null) {
-          const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
-          return { enrollment_required: true as const, enrollment_token: token, expires_in }
+      const name = normalizeUsername(body.username)
+      const found = await repos().users.findByUsername(name)
+      const passwordOnly = body.code === undefined && body.recovery_code === undefined
+      return throttled(name, found?.id ?? null, meta, !passwordOnly, async () => {
+        const user = await checkPassword(found, body.password)
+        if (passwordOnly) {
+          if (user.totp_confirmed_at === null) {
+            const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
+            return { enrollment_required: true as const, enrollment_token: token, expires_in }
+          }
+          const { token, expires_in } = await issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
+          return { mfa_required: true as const, mfa_token: token, expires_in }
         }
-        const { token, expires_in } = await issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
-        return { mfa_required: true as const, mfa_token: token, expires_in }
-      }
-      const codes = await db.transaction((tx) => proveSecondFactor(tx, user, body, true))
-      return tokensFor(user, meta, codes)
+        const codes = await db.transaction((tx) => proveSecondFactor(tx, user, body, true))
+        return tokensFor(user, meta, body, codes)
+      })
     },
 
     /**
@@ -199,19 +242,26 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       if (!row || !await repos().tokens.takeAttempt('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)) throw AuthErrors.mfaTokenInvalid()
       const user = await userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
-      await db.transaction(async (tx) => {
-        if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
-        await proveSecondFactor(tx, user, body, false)
+      return throttled(user.username_normalized, user.id, meta, true, async () => {
+        await db.transaction(async (tx) => {
+          if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
+          await proveSecondFactor(tx, user, body, false)
+        })
+        return tokensFor(user, meta, body)
       })
-      return tokensFor(user, meta)
     },
 
-    async regenerateRecoveryCodes (userId: number, body: { password: string } & SecondFactor) {
-      const user = await checkPassword(await repos().users.findById(userId), body.password)
-      return db.transaction(async (tx) => {
-        await proveSecondFactor(tx, user, body, false)
-        return replaceRecoveryCodes(tx, user.id)
+    async regenerateRecoveryCodes (caller: AuthUser, body: { password: string } & SecondFactor, meta: ClientMeta) {
+      const user = await userById(caller.id)
+      const codes = await throttled(user.username_normalized, user.id, meta, true, async () => {
+        await checkPassword(user, body.password)
+        return db.transaction(async (tx) => {
+          await proveSecondFactor(tx, user, body, false)
+          return replaceRecoveryCodes(tx, user.id)
+        })
       })
+      await audit('recovery_codes_regenerated', meta, { actor: user.id, target: user.id })
+      return codes
     },
 
     /**
@@ -220,11 +270,14 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
      * password alone never opens the account. Outstanding one-time tokens and every session end.
      */
     async resetTwoFactor (caller: AuthUser, body: { password: string } & SecondFactor, meta: ClientMeta) {
-      const user = await checkPassword(await repos().users.findById(caller.id), body.password)
-      await db.transaction(async (tx) => {
-        await proveSecondFactor(tx, user, body, false)
-        await repos(tx).users.stageTotpSecret(user.id, sealFor(user), app.now())
-        await revokeOneTimeTokens(tx, user.id)
+      const user = await userById(caller.id)
+      await throttled(user.username_normalized, user.id, meta, true, async () => {
+        await checkPassword(user, body.password)
+        await db.transaction(async (tx) => {
+          await proveSecondFactor(tx, user, body, false)
+          await repos(tx).users.stageTotpSecret(user.id, sealFor(user), app.now())
+          await revokeOneTimeTokens(tx, user.id)
+        })
       })
       await app.sessions.revokeAll(user.id, 'two_factor_reset', meta)
       return enrollmentOf(await userById(user.id))
@@ -232,13 +285,16 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
     /** Needs the current password and a code; ends every other session (ASVS 7.4.3). */
     async changePassword (caller: AuthUser, body: { current_password: string, new_password: string } & SecondFactor, meta: ClientMeta) {
-      const user = await checkPassword(await repos().users.findById(caller.id), body.current_password)
+      const user = await userById(caller.id)
       refuseWeak(body.new_password, user.username, '/body/new_password')
-      const passwordHash = await hasher.hash(body.new_password)
-      await db.transaction(async (tx) => {
-        await proveSecondFactor(tx, user, body, false)
-        await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
-        await revokeOneTimeTokens(tx, user.id)
+      await throttled(user.username_normalized, user.id, meta, true, async () => {
+        await checkPassword(user, body.current_password)
+        const passwordHash = await hasher.hash(body.new_password)
+        await db.transaction(async (tx) => {
+          await proveSecondFactor(tx, user, body, false)
+          await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
+          await revokeOneTimeTokens(tx, user.id)
+        })
       })
       await app.sessions.revokeAll(user.id, 'password_changed', meta, caller.sid)
     }

@@ -7,6 +7,7 @@ import { Errors } from '../errors.js'
 import { bearerToken } from '../plugins/authenticate.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import { clientMeta } from '../sessions/client-meta.js'
 
 // JSON only when asked for by name and PNG is not, so browsers and wildcard Accept get the image.
 const wantsJson = (accept = '') => /\bapplication\/json\b/.test(accept) && !/\bimage\/png\b/.test(accept)
@@ -59,7 +60,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const user = await app.authService.enrollingUser(bearerToken(request))
     reply.header('cache-control', 'no-store')
-    return { recovery_codes: await app.authService.confirmEnrollment(user, request.body.code) }
+    return { recovery_codes: await app.authService.confirmEnrollment(user, request.body.code, clientMeta(request)) }
   })
 }
 

@@ -3,10 +3,11 @@ import { Login2faRequest, LoginRequest, LoginResponse, TokenResponse } from '../
 import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import { ThrottleErrors } from './login-throttle.js'
 import { clientMeta } from '../sessions/client-meta.js'
 import { MFA_TOKEN_MAX_ATTEMPTS } from './auth-service.js'
 
-const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode]
+const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode, ThrottleErrors.throttled]
 
 const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/login', {

@@ -3,6 +3,7 @@ import { RegisterRequest, RegisterResponse } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import { clientMeta } from '../sessions/client-meta.js'
 
 const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/register', {
@@ -19,7 +20,7 @@ const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.code(201)
-    return app.authService.register(request.body.username, request.body.password)
+    return app.authService.register(request.body.username, request.body.password, clientMeta(request))
   })
 }
 

@@ -4,7 +4,7 @@ import { Errors, type ErrorKind } from '../errors.js'
 import { BEARER_ERRORS, problems } from './problem-responses.js'
 
 /** The permissions routes can require; the database grants them to roles (role_permissions). */
-export const PERMISSIONS = ['products:read', 'products:write', 'products:delete', 'users:read', 'users:write'] as const
+export const PERMISSIONS = ['products:read', 'products:write', 'products:delete', 'users:read', 'users:write', 'audit:read'] as const
 export type Permission = typeof PERMISSIONS[number]
 
 /** What a route needs: `authenticated` (any live session) or a permission. */

@@ -1,5 +1,11 @@
 import type { FastifyRequest } from 'fastify'
-import type { ClientMeta } from './session-service.js'
+
+/** Who is calling, for the session record and the audit log. */
+export interface ClientMeta {
+  ip: string
+  userAgent: string
+  requestId: string
+}
 
 /** The caller's address, user agent (bounded) and request id, for sessions and the audit log. */
 export const clientMeta = (request: FastifyRequest): ClientMeta => ({

@@ -4,18 +4,15 @@ import type { Executor } from '../db/driver.js'
 import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
 import { newOpaqueToken, sha256 } from '../auth/opaque.js'
 import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
+import { createLoginThrottle } from '../auth/login-throttle.js'
 import type { AuthUser } from '../plugins/jwt.js'
+import type { ClientMeta } from './client-meta.js'
 import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
 import { createSessionCache, type LiveSession } from './session-cache.js'
 import { createSessionRepository, type SessionState } from './sessions-repository.js'
 import { SessionErrors } from './errors.js'
 
-/** Who is calling, for the session record and the audit log. */
-export interface ClientMeta {
-  ip: string
-  userAgent: string
-  requestId: string
-}
+export type { ClientMeta }
 
 const PURGE_BATCH = 500
 const KEEP_REVOKED_MS = 24 * 3600 * 1000
@@ -30,8 +27,8 @@ export function createSessionService (app: FastifyInstance) {
   const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS)
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
-  const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta, details?: string) =>
-    repos(ex).audit.record({ event, at: app.now(), actorUserId: userId, targetUserId: userId, sessionId: sid, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, details })
+  const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta) =>
+    repos(ex).audit.record(event, app.now(), meta, { actor: userId, target: userId, sessionId: sid })
 
   const tokens = (userId: number, sid: string, roles: string[], refreshToken: string) => ({
     access_token: app.jwt.sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(app.now() / 1000) }),
@@ -132,7 +129,7 @@ export function createSessionService (app: FastifyInstance) {
         deleted += n
         await new Promise((resolve) => setImmediate(resolve))
       }
-      return deleted + await createAuthTokenRepository(db).purgeExpired(app.now())
+      return deleted + await createAuthTokenRepository(db).purgeExpired(app.now()) + await createLoginThrottle(app).purge(app.now() - KEEP_REVOKED_MS)
     }
   }
 }

@@ -48,6 +48,17 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }, async (request) => admin.setDisabled(request.user, request.params.id, disabled, clientMeta(request)))
   }
 
+  app.post('/api/users/:id/unlock', {
+    config: { access: 'users:write' },
+    schema: {
+      tags,
+      operationId: 'unlockUser',
+      summary: 'Clear an account\'s failed login attempts and lock',
+      params: UserParams,
+      response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound) }
+    }
+  }, async (request) => admin.unlock(request.user, request.params.id, clientMeta(request)))
+
   app.delete('/api/users/:id/sessions', {
     config: { access: 'users:write' },
     schema: {

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { defineError } from '../errors.js'
 import type { AuthUser } from '../plugins/jwt.js'
-import { createAuditRepository } from '../audit/audit-repository.js'
+import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
 import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
-import type { ClientMeta } from '../sessions/session-service.js'
+import { createLoginThrottle } from '../auth/login-throttle.js'
+import type { ClientMeta } from '../sessions/client-meta.js'
 import { createUserRepository, type UserRow } from './users-repository.js'
 
 export const AdminErrors = {
@@ -32,8 +33,8 @@ export function createAdminService (app: FastifyInstance) {
     return u
   }
 
-  const audit = (event: 'role_changed' | 'user_disabled' | 'user_enabled' | 'sessions_revoked_by_admin', actor: AuthUser, target: number, meta: ClientMeta, details?: string) =>
-    createAuditRepository(app.db).record({ event, at: app.now(), actorUserId: actor.id, targetUserId: target, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, details })
+  const audit = (event: AuditEventName, actor: AuthUser, target: number, meta: ClientMeta, details?: string) =>
+    createAuditRepository(app.db).record(event, app.now(), meta, { actor: actor.id, target, details })
 
   return {
     async list (limit: number, cursor?: string) {
@@ -64,6 +65,14 @@ export function createAdminService (app: FastifyInstance) {
       }
       await audit(disabled ? 'user_disabled' : 'user_enabled', actor, id, meta)
       return view(await existing(id))
+    },
+
+    /** Clears the account's failed-attempt record and lock. */
+    async unlock (actor: AuthUser, id: number, meta: ClientMeta) {
+      const u = await existing(id)
+      await createLoginThrottle(app).clear(u.username_normalized)
+      await audit('account_unlocked', actor, id, meta)
+      return view(u)
     },
 
     async revokeSessions (actor: AuthUser, id: number, meta: ClientMeta) {

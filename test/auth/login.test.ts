@@ -38,7 +38,8 @@ t.test('the seed flow, as written, plus the enrollment token', async (t) => {
 })
 
 t.test('login', async (t) => {
-  const { app, clock } = await authApp(t)
+  // many deliberate failures per account here: the throttle is tested on its own (T6)
+  const { app, clock } = await authApp(t, { config: { LOGIN_MAX_FAILURES: 100 } })
 
   t.test('two steps: mfa_token then code', async (t) => {
     const u = await enrolledUser(app, clock)
@@ -87,9 +88,9 @@ t.test('login', async (t) => {
     t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa, code: c })).json().code, 'invalid_code', 'nor through the two-step login')
     t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock, -1) })).statusCode, 401, 'nor an earlier step')
 
-    nextStep(clock)
-    const fresh = code(u.secret, clock)
-    const results = await Promise.all(Array.from({ length: 8 }, () => post(app, '/auth/login', { username: u.username, password: u.password, code: fresh })))
+    const v = await enrolledUser(app, clock) // a clean failure record, so the throttle stays out of this
+    const fresh = code(v.secret, clock)
+    const results = await Promise.all(Array.from({ length: 8 }, () => post(app, '/auth/login', { username: v.username, password: v.password, code: fresh })))
     t.same(results.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401, 401, 401, 401])
   })
 
@@ -173,9 +174,10 @@ t.test('login', async (t) => {
   })
 
   t.test('P5 (ASVS 6.3.8): unknown user and wrong password look the same: status, body and timing', async (t) => {
-    const u = await enrolledUser(app, clock)
+    // one account per wrong-password try, so the per-account throttle never kicks in here
+    const accounts = await Promise.all(Array.from({ length: 10 }, () => register(app)))
     const unknown = () => post(app, '/auth/login', { username: freshName('ghost'), password: 'whatever password' })
-    const wrong = () => post(app, '/auth/login', { username: u.username, password: 'whatever password' })
+    const wrong = () => post(app, '/auth/login', { username: accounts.pop()!.username, password: 'whatever password' })
     const [a, b] = [await unknown(), await wrong()]
     t.equal(a.statusCode, 401)
     t.equal(b.statusCode, 401)

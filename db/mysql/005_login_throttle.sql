@@ -1,0 +1,11 @@
+-- Failed password and code attempts per username (existing or not), shared by every instance.
+CREATE TABLE login_throttle (
+  username_normalized VARCHAR(50) NOT NULL PRIMARY KEY,
+  failures INT NOT NULL DEFAULT 0,
+  locks INT NOT NULL DEFAULT 0,
+  blocked_until BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT INTO permissions (name, description) VALUES ('audit:read', 'read the security audit log');
+INSERT INTO role_permissions (role_id, permission) SELECT id, 'audit:read' FROM roles WHERE name = 'admin';

@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox'
+import { AUDIT_EVENTS } from '../src/audit/audit-repository.js'
+
+const EventName = Type.Union(AUDIT_EVENTS.map((e) => Type.Literal(e)))
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()])
+
+export const AuditEvent = Type.Object({
+  id: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  event: EventName,
+  actor_user_id: Nullable(Type.Integer()),
+  target_user_id: Nullable(Type.Integer()),
+  session_id: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  user_agent: Nullable(Type.String()),
+  request_id: Nullable(Type.String()),
+  details: Nullable(Type.String())
+}, { $id: 'AuditEvent', additionalProperties: false })
+
+export const AuditPage = Type.Object({
+  items: Type.Array(Type.Ref('AuditEvent')),
+  next_cursor: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'AuditPage', additionalProperties: false })
+
+export const AuditQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
+  user_id: Type.Optional(Type.Integer({ minimum: 1, description: 'events where this user acted or was acted on' })),
+  event: Type.Optional(EventName),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'before' }))
+}, { additionalProperties: false })

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AuditPage, AuditQuery } from '../../schemas/audit.js'
+import { ref } from '../../schemas/ref.js'
+import { Errors } from '../errors.js'
+import { problems } from '../plugins/problem-responses.js'
+import { createAuditRepository } from './audit-repository.js'
+
+/** The security audit log, newest first, for administrators. */
+const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/api/audit', {
+    config: { access: 'audit:read' },
+    schema: {
+      tags: ['users'],
+      operationId: 'listAuditEvents',
+      summary: 'Security events, newest first (keyset pages), by user, event and time range',
+      querystring: AuditQuery,
+      response: { 200: ref(AuditPage), ...problems(Errors.validation) }
+    }
+  }, async (request) => {
+    const q = request.query
+    const rows = await createAuditRepository(app.db).list({
+      limit: q.limit + 1,
+      beforeId: q.cursor === undefined ? undefined : Number(q.cursor),
+      userId: q.user_id,
+      event: q.event,
+      from: q.from === undefined ? undefined : Date.parse(q.from),
+      to: q.to === undefined ? undefined : Date.parse(q.to)
+    })
+    const page = rows.slice(0, q.limit)
+    return {
+      items: page.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+      next_cursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null
+    }
+  })
+}
+
+export default auditRoutes

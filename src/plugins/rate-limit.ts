@@ -1,0 +1,33 @@
+import fp from 'fastify-plugin'
+import rateLimit from '@fastify/rate-limit'
+import { Redis } from 'ioredis'
+import { defineError } from '../errors.js'
+
+export const RateLimitErrors = {
+  rateLimited: defineError(429, 'rate_limited', 'Too many requests from this address')
+}
+
+const isAuth = (url: string) => url.startsWith('/auth/')
+
+/**
+ * Per-IP limits: one for /auth/* (stricter) and one for everything else, per minute. Its
+ * hook runs at onRequest, before authentication (preValidation), so requests that fail
+ * authentication are counted too. With REDIS_URL the counters are shared by every instance.
+ */
+export default fp(async (app) => {
+  const { RATE_LIMIT_MAX, RATE_LIMIT_AUTH_MAX, REDIS_URL } = app.config
+  const redis = REDIS_URL ? new Redis(REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined
+  if (redis) app.addHook('onClose', async () => { await redis.quit() })
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    timeWindow: 60_000,
+    max: (request) => (isAuth(request.url) ? RATE_LIMIT_AUTH_MAX : RATE_LIMIT_MAX),
+    keyGenerator: (request) => `${isAuth(request.url) ? 'auth' : 'api'}:${request.ip}`,
+    nameSpace: 'secure-api-rl:',
+    ...(redis && { redis }),
+    // a Redis outage must not take the API down: fail open, and say so in the log
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => RateLimitErrors.rateLimited(`Limit of ${context.max} per minute reached; retry after ${context.after}`)
+  })
+}, { name: 'rate-limit', dependencies: ['config'] })

@@ -52,7 +52,7 @@ export const EnvSchema = Type.Object({
   ARGON2_PARALLELISM: Int('argon2id lanes', 1, 1, 16),
   LOGIN_MAX_FAILURES: Int('failed password or code attempts on one account before it is locked (growing delays start at half)', 10, 2, 100),
   LOGIN_LOCK_SECONDS: Int('first lock of an account, in seconds; each further lock doubles it', 900, 1, 86400),
-  RATE_LIMIT_MAX: Int('requests per minute from one IP address, all routes', 600, 1, 1000000),
+  RATE_LIMIT_MAX: Int('requests per minute from one IP address, all routes but /auth/*', 600, 1, 1000000),
   RATE_LIMIT_AUTH_MAX: Int('requests per minute from one IP address to /auth/*', 60, 1, 1000000),
   REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
   CORS_ORIGINS: Type.String({ description: 'comma-separated origins allowed to call the API from a browser; empty = none', default: '' }),

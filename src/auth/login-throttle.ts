@@ -45,7 +45,8 @@ export function createLoginThrottle (app: FastifyInstance) {
           'UPDATE login_throttle SET failures = failures + 1, updated_at = ? WHERE username_normalized = ? AND blocked_until <= ? AND failures < ?', [now, name, now, max])
         if (taken.affectedRows === 1) return
         const current = await row(name)
-        if (current) throw refuse(Math.max(current.blocked_until, now + 1000))
+        if (current && (current.blocked_until > now || current.failures >= max)) throw refuse(Math.max(current.blocked_until, now + 1000))
+        if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
         try {
           await db.execute('INSERT INTO login_throttle (username_normalized, failures, locks, blocked_until, updated_at) VALUES (?, 1, 0, 0, ?)', [name, now])
           return

@@ -4,7 +4,7 @@ import type { Config } from './config.js'
 import { loggerOptions, requestIdOf } from './logger.js'
 import { validationOptions } from './validation.js'
 import configPlugin from './plugins/config.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { sendProblem, toApiError } from './plugins/error-handler.js'
 import securityHeaders from './plugins/security-headers.js'
 import rateLimit from './plugins/rate-limit.js'
 import notFound from './plugins/not-found.js'
@@ -45,6 +45,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
+    // errors Fastify raises before routing (a bad or too long URL) go through the same renderer
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toApiError(error)),
     schemaController: validationOptions()
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -46,8 +46,10 @@ export const Errors = {
   forbidden: defineError(403, 'forbidden', 'Forbidden'),
   notFound: defineError(404, 'not_found', 'Not found'),
   methodNotAllowed: defineError(405, 'method_not_allowed', 'Method not allowed'),
+  uriTooLong: defineError(414, 'uri_too_long', 'A path parameter is too long'),
   payloadTooLarge: defineError(413, 'payload_too_large', 'Request body is too large'),
   unsupportedMediaType: defineError(415, 'unsupported_media_type', 'Unsupported media type'),
+  rateLimited: defineError(429, 'rate_limited', 'Too many requests from this address'),
   internal: defineError(500, 'internal_error', 'Internal server error'),
   storeUnavailable: defineError(503, 'store_unavailable', 'The data store is not answering')
 }

@@ -32,6 +32,8 @@ export function toApiError (error: FastifyError | ApiError): ApiError {
       return Errors.malformedJson('The body is empty but Content-Type is application/json')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return Errors.malformedJson()
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return Errors.uriTooLong()
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {

@@ -1,11 +1,7 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import { Redis } from 'ioredis'
-import { defineError } from '../errors.js'
-
-export const RateLimitErrors = {
-  rateLimited: defineError(429, 'rate_limited', 'Too many requests from this address')
-}
+import { Errors } from '../errors.js'
 
 const isAuth = (url: string) => url.startsWith('/auth/')
 
@@ -28,6 +24,6 @@ export default fp(async (app) => {
     ...(redis && { redis }),
     // a Redis outage must not take the API down: fail open, and say so in the log
     skipOnError: true,
-    errorResponseBuilder: (_request, context) => RateLimitErrors.rateLimited(`Limit of ${context.max} per minute reached; retry after ${context.after}`)
+    errorResponseBuilder: (_request, context) => Errors.rateLimited(`Limit of ${context.max} per minute reached; retry after ${context.after}`)
   })
 }, { name: 'rate-limit', dependencies: ['config'] })

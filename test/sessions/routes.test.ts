@@ -110,3 +110,18 @@ t.test('revocation reaches every instance within a second (logout on A, refused 
   t.ok(took <= 1000, `B refused it ${took} ms after the logout on A`)
   t.equal((await post(b.app, '/auth/refresh', { refresh_token: s.refresh_token })).statusCode, 401, 'the refresh token at once')
 })
+
+t.test('a refresh token rotated on instance A and replayed on B is detected as reuse', async (t) => {
+  const url = await createTestDatabase(t)
+  const shared = { DATABASE_URL: url, ...sharedKeys() }
+  const a = await authApp(t, { config: shared })
+  const b = await authApp(t, { config: shared })
+  const u = await enrolledUser(a.app, a.clock)
+  const s = await loginTokens(a.app, a.clock, u)
+  b.clock.set(a.clock.now())
+  const rotated = (await post(a.app, '/auth/refresh', { refresh_token: s.refresh_token })).json()
+  const replay = await post(b.app, '/auth/refresh', { refresh_token: s.refresh_token })
+  t.equal(replay.statusCode, 401)
+  t.equal(replay.json().code, 'refresh_token_reused')
+  t.equal((await post(a.app, '/auth/refresh', { refresh_token: rotated.refresh_token })).statusCode, 401, 'the session is revoked on A too')
+})

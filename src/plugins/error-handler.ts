@@ -16,9 +16,16 @@ function issuesOf (error: FastifyError): ValidationIssue[] {
   })
 }
 
+/** Errors that mean the store cannot be reached (not that a statement was wrong). */
+const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'POOL_ENQUEUELIMIT', 'SQLITE_BUSY'])
+
 /** Maps anything thrown to the ApiError it stands for. */
 export function toApiError (error: FastifyError | ApiError): ApiError {
   if (error instanceof ApiError) return error
+  if (STORE_DOWN.has(String(error.code)) || /Pool is closed|closed state/.test(error.message)) {
+    return Errors.storeUnavailable('The data store is not answering; try again shortly', { 'retry-after': '5' })
+  }
   if (error.validation) {
     const issues = issuesOf(error)
     return new ApiError(400, Errors.validation.code, Errors.validation.title, `${issues.length} problem(s) in the request`, {}, issues)

@@ -7,6 +7,22 @@ import { Errors } from '../errors.js'
 export const DECIMAL_FIELDS = new Set(['price'])
 const MENTIONS_DECIMAL = new RegExp(`"(${[...DECIMAL_FIELDS].join('|')})"\\s*:\\s*-?\\d`)
 
+/** No request schema nests beyond a few levels; anything much deeper is refused before validation walks it. */
+export const MAX_DEPTH = 32
+
+function depthOf (value: unknown): number {
+  let deepest = 0
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    deepest = Math.max(deepest, d + 1)
+    if (deepest > MAX_DEPTH) return deepest
+    for (const child of Object.values(v)) stack.push([child, d + 1])
+  }
+  return deepest
+}
+
 class NumberText {
   constructor (readonly text: string) {}
 }
@@ -32,6 +48,7 @@ export default fp(async (app) => {
       const position = /position (\d+)/.exec((err as Error).message)?.[1]
       return done(Errors.malformedJson(position ? `The body is not valid JSON (near position ${position})` : 'The body is not valid JSON'))
     }
+    if (depthOf(value) > MAX_DEPTH) return done(Errors.badRequest(`The body nests deeper than ${MAX_DEPTH} levels`))
     try {
       if (typeof value === 'object' && value !== null) sjson.scan(value, { protoAction: 'error', constructorAction: 'error' })
     } catch {

@@ -64,6 +64,13 @@ t.test('problem+json for every bad input', async (t) => {
     }
   })
 
+  t.test('JSON nested deeper than 32 levels is refused', async (t) => {
+    const deep = '{"a":'.repeat(40) + '1' + '}'.repeat(40)
+    const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: deep })
+    t.equal(res.statusCode, 400)
+    t.match(problemOf(res), { code: 'bad_request', detail: /deeper than 32/ })
+  })
+
   t.test('wrong content type is 415', async (t) => {
     const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'text/xml' }, payload: '<a/>' })
     t.equal(res.statusCode, 415)

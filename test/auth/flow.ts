@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { codeAt, PERIOD_MS } from '../../src/auth/totp.js'
-import { buildTestApp, testClock, type TestAppOptions } from '../helper.js'
+import { buildTestApp, createTestDatabase, sharedKeys, testClock, type TestAppOptions } from '../helper.js'
 
 type Test = Parameters<typeof buildTestApp>[0]
 
@@ -66,4 +66,14 @@ export async function userWithRole (app: FastifyInstance, clock: Clock, role: 'a
   if (res.statusCode !== 200) throw new Error(`verify failed: ${res.body}`)
   nextStep(clock)
   return { id: user.id, username, password: PASSWORD, secret: enrollment.secret }
+}
+
+/** Two app instances on one fresh database with the keys an operator would share; `sync` sets B's clock to A's. */
+export async function twoInstances (t: Test, config: TestAppOptions['config'] = {}) {
+  const shared = { DATABASE_URL: await createTestDatabase(t), ...sharedKeys(), ...config }
+  const a = await authApp(t, { config: shared })
+  const b = await authApp(t, { config: shared })
+  const sync = () => b.clock.set(a.clock.now())
+  sync()
+  return { a, b, sync }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { authApp, code, enrolledUser, freshName, login, nextStep, PASSWORD, post, register } from './flow.js'
+import { authApp, code, enrolledUser, freshName, login, nextStep, PASSWORD, post, register, twoInstances } from './flow.js'
 import { PERIOD_MS } from '../../src/auth/totp.js'
 import { createTestDatabase, runScript, sharedKeys } from '../helper.js'
 
@@ -198,12 +198,9 @@ t.test('login', async (t) => {
 })
 
 t.test('T1 across instances: a code used on instance A is refused on B; concurrent logins split over A and B: exactly one', async (t) => {
-  const url = await createTestDatabase(t)
-  const shared = { DATABASE_URL: url, ...sharedKeys() }
-  const a = await authApp(t, { config: shared })
-  const b = await authApp(t, { config: shared })
+  const { a, b, sync } = await twoInstances(t)
   const u = await enrolledUser(a.app, a.clock)
-  b.clock.set(a.clock.now())
+  sync()
   const c = code(u.secret, a.clock)
   t.equal((await post(a.app, '/auth/login', { username: u.username, password: u.password, code: c })).statusCode, 200)
   const onB = await post(b.app, '/auth/login', { username: u.username, password: u.password, code: c })
@@ -211,7 +208,7 @@ t.test('T1 across instances: a code used on instance A is refused on B; concurre
   t.equal(onB.json().code, 'invalid_code')
 
   nextStep(a.clock)
-  b.clock.set(a.clock.now())
+  sync()
   const fresh = code(u.secret, a.clock)
   const results = await Promise.all([a, b, a, b, a, b].map(({ app }) => post(app, '/auth/login', { username: u.username, password: u.password, code: fresh })))
   t.same(results.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401, 401])

@@ -1,6 +1,5 @@
 import t from 'tap'
-import { authApp, code, enrolledUser, freshName, get, login, post, userWithRole } from '../auth/flow.js'
-import { createTestDatabase, sharedKeys } from '../helper.js'
+import { authApp, code, enrolledUser, freshName, get, login, post, twoInstances, userWithRole } from '../auth/flow.js'
 
 const withoutRequestId = (body: string) => ({ ...JSON.parse(body), request_id: undefined })
 
@@ -82,17 +81,14 @@ t.test('T6 (NIST 800-63B §5.2.2; RFC 4226 §7.3; ASVS 6.3.1): per-account throt
 })
 
 t.test('T6 across instances: the account lock is shared', async (t) => {
-  const url = await createTestDatabase(t)
-  const shared = { DATABASE_URL: url, ...sharedKeys(), LOGIN_MAX_FAILURES: 4 }
-  const a = await authApp(t, { config: shared })
-  const b = await authApp(t, { config: shared })
+  const { a, b, sync } = await twoInstances(t, { LOGIN_MAX_FAILURES: 4 })
   const u = await enrolledUser(a.app, a.clock)
-  b.clock.set(a.clock.now())
+  sync()
   for (let i = 0; i < 4; i++) {
     const app = i % 2 === 0 ? a.app : b.app
     t.equal((await post(app, '/auth/login', { username: u.username, password: 'wrong wrong' })).statusCode, 401)
     a.clock.advance(10_000)
-    b.clock.set(a.clock.now())
+    sync()
   }
   t.equal((await post(b.app, '/auth/login', { username: u.username, password: u.password })).statusCode, 429, 'locked on B by failures on A and B')
   t.equal((await post(a.app, '/auth/login', { username: u.username, password: u.password })).statusCode, 429, 'and on A')

@@ -1,6 +1,5 @@
 import t from 'tap'
-import { authApp, code, enrolledUser, get, loginTokens, post } from '../auth/flow.js'
-import { createTestDatabase, sharedKeys } from '../helper.js'
+import { authApp, code, enrolledUser, get, loginTokens, post, twoInstances } from '../auth/flow.js'
 
 const del = (app: Awaited<ReturnType<typeof authApp>>['app'], url: string, token: string) =>
   app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${token}` } })
@@ -89,14 +88,10 @@ t.test('sessions', async (t) => {
 })
 
 t.test('revocation reaches every instance within a second (logout on A, refused on B)', async (t) => {
-  const url = await createTestDatabase(t)
-  const shared = { DATABASE_URL: url, ...sharedKeys(), SESSION_CHECK_CACHE_MS: 500 }
-  const a = await authApp(t, { config: shared })
-  const b = await authApp(t, { config: shared })
+  const { a, b, sync } = await twoInstances(t, { SESSION_CHECK_CACHE_MS: 500 })
   const u = await enrolledUser(a.app, a.clock)
-  b.clock.set(a.clock.now())
   const s = await loginTokens(a.app, a.clock, u)
-  b.clock.set(a.clock.now())
+  sync()
   t.equal((await get(b.app, '/auth/sessions', s.access_token)).statusCode, 200, 'B accepts the token (and caches the session)')
   t.equal((await post(a.app, '/auth/logout', {}, s.access_token)).statusCode, 204)
   const loggedOut = Date.now()
@@ -112,13 +107,10 @@ t.test('revocation reaches every instance within a second (logout on A, refused 
 })
 
 t.test('a refresh token rotated on instance A and replayed on B is detected as reuse', async (t) => {
-  const url = await createTestDatabase(t)
-  const shared = { DATABASE_URL: url, ...sharedKeys() }
-  const a = await authApp(t, { config: shared })
-  const b = await authApp(t, { config: shared })
+  const { a, b, sync } = await twoInstances(t)
   const u = await enrolledUser(a.app, a.clock)
   const s = await loginTokens(a.app, a.clock, u)
-  b.clock.set(a.clock.now())
+  sync()
   const rotated = (await post(a.app, '/auth/refresh', { refresh_token: s.refresh_token })).json()
   const replay = await post(b.app, '/auth/refresh', { refresh_token: s.refresh_token })
   t.equal(replay.statusCode, 401)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { authApp, code, enrolledUser, get, login, loginTokens, post, userWithRole } from '../auth/flow.js'
+import { authApp, code, enrolledUser, get, login, loginTokens, post, twoInstances, userWithRole } from '../auth/flow.js'
 import { createTestDatabase, runScript, sharedKeys } from '../helper.js'
 
 const put = (app: Awaited<ReturnType<typeof authApp>>['app'], url: string, payload: object, token: string) =>
@@ -74,15 +74,12 @@ t.test('admin API', async (t) => {
 })
 
 t.test('S6 (ASVS 7.4.2, 8.3.2): a demoted or disabled user loses access within a second, on every instance', async (t) => {
-  const url = await createTestDatabase(t)
-  const shared = { DATABASE_URL: url, ...sharedKeys() }
-  const a = await authApp(t, { config: shared })
-  const b = await authApp(t, { config: shared })
+  const { a, b, sync } = await twoInstances(t)
   const admin = await userWithRole(a.app, a.clock, 'admin')
   const adminToken = await login(a.app, a.clock, admin)
   const u = await enrolledUser(a.app, a.clock)
   const userToken = await login(a.app, a.clock, u)
-  b.clock.set(a.clock.now())
+  sync()
 
   const create = () => post(b.app, '/api/products', { name: 'p', price: 1, quantity: 1 }, userToken)
   t.equal((await create()).statusCode, 201, 'an editor creates on B')

@@ -23,7 +23,7 @@ export const AuditPage = Type.Object({
 }, { $id: 'AuditPage', additionalProperties: false })
 
 export const AuditQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
   user_id: Type.Optional(Type.Integer({ minimum: 1, description: 'events where this user acted or was acted on' })),
   event: Type.Optional(EventName),

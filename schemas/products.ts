@@ -53,14 +53,14 @@ export const ProductPage = Type.Object({
 export const SORT_FIELDS = ['id', 'name', 'price', 'created_at'] as const
 
 export const ProductListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'opaque: the next_cursor of the previous page' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'names starting with this, ignoring case' })),
   min_price: Type.Optional(Type.String({ pattern: PRICE_PATTERN, examples: ['10.00'] })),
   max_price: Type.Optional(Type.String({ pattern: PRICE_PATTERN, examples: ['2500'] })),
   in_stock: Type.Optional(Type.Boolean({ description: 'true: quantity > 0; false: quantity = 0' })),
-  sort: Type.Union(SORT_FIELDS.map((f) => Type.Literal(f)), { default: 'id' }),
-  order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })
+  sort: Type.Optional(Type.Union(SORT_FIELDS.map((f) => Type.Literal(f)), { default: 'id' })),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }))
 }, { additionalProperties: false })
 
 export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) }, { additionalProperties: false })

@@ -21,7 +21,7 @@ export const SetRolesRequest = Type.Object({
 }, { $id: 'SetRolesRequest', additionalProperties: false, examples: [{ roles: ['viewer'] }] })
 
 export const UserListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'the next_cursor of the previous page' }))
 }, { additionalProperties: false })
 

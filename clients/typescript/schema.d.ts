@@ -2134,8 +2134,8 @@ export interface operations {
     };
     listProducts: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 /** @description opaque: the next_cursor of the previous page */
                 cursor?: string;
                 /** @description names starting with this, ignoring case */
@@ -2146,8 +2146,8 @@ export interface operations {
                 max_price?: string;
                 /** @description true: quantity > 0; false: quantity = 0 */
                 in_stock?: boolean;
-                sort: "id" | "name" | "price" | "created_at";
-                order: "asc" | "desc";
+                sort?: "id" | "name" | "price" | "created_at";
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -2799,8 +2799,8 @@ export interface operations {
     };
     listUsers: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 /** @description the next_cursor of the previous page */
                 cursor?: string;
             };
@@ -3488,8 +3488,8 @@ export interface operations {
     };
     listAuditEvents: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 cursor?: string;
                 /** @description events where this user acted or was acted on */
                 user_id?: number;

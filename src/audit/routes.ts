@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AuditPage, AuditQuery } from '../../schemas/audit.js'
-import { ref } from '../../schemas/ref.js'
+import { ref, type Defaulted } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
 import { problems } from '../plugins/problem-responses.js'
 import { createAuditRepository } from './audit-repository.js'
@@ -17,7 +17,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(AuditPage), ...problems(Errors.validation) }
     }
   }, async (request) => {
-    const q = request.query
+    const q = request.query as Defaulted<typeof request.query, 'limit'>
     const rows = await createAuditRepository(app.db).list({
       limit: q.limit + 1,
       beforeId: q.cursor === undefined ? undefined : Number(q.cursor),

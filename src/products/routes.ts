@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ConditionalHeaders, Product, ProductInput, ProductListQuery, ProductPage, ProductParams, ProductPatch } from '../../schemas/products.js'
-import { ref } from '../../schemas/ref.js'
+import { ref, type Defaulted } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { createProductService, etagOf, notModified, ProductErrors, toProduct } from './products-service.js'
@@ -40,7 +40,7 @@ const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ProductListQuery,
       response: { 200: ref(ProductPage), ...problems(Errors.validation, ProductErrors.invalidCursor) }
     }
-  }, async (request) => products.list(request.query))
+  }, async (request) => products.list(request.query as Defaulted<typeof request.query, 'limit' | 'sort' | 'order'>))
 
   app.get('/api/products/:id', {
     config: { access: 'products:read' },

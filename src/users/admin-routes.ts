@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { AdminUser, AdminUserPage, SetRolesRequest, UserListQuery, UserParams } from '../../schemas/users.js'
-import { ref } from '../../schemas/ref.js'
+import { ref, type Defaulted } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { clientMeta } from '../sessions/client-meta.js'
@@ -16,7 +16,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/users', {
     config: { access: 'users:read' },
     schema: { tags, operationId: 'listUsers', summary: 'List accounts by id, a page at a time', querystring: UserListQuery, response: { 200: ref(AdminUserPage), ...problems(Errors.validation) } }
-  }, async (request) => admin.list(request.query.limit, request.query.cursor))
+  }, async (request) => admin.list((request.query as Defaulted<typeof request.query, 'limit'>).limit, request.query.cursor))
 
   app.get('/api/users/:id', {
     config: { access: 'users:read' },

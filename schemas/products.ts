@@ -56,8 +56,8 @@ export const ProductListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'opaque: the next_cursor of the previous page' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'names starting with this, ignoring case' })),
-  min_price: Type.Optional(Type.String({ pattern: PRICE_PATTERN, examples: ['10.00'] })),
-  max_price: Type.Optional(Type.String({ pattern: PRICE_PATTERN, examples: ['2500'] })),
+  min_price: Type.Optional(Type.String({ pattern: PRICE_PATTERN, description: 'lowest price, as a decimal string' })),
+  max_price: Type.Optional(Type.String({ pattern: PRICE_PATTERN, description: 'highest price, as a decimal string' })),
   in_stock: Type.Optional(Type.Boolean({ description: 'true: quantity > 0; false: quantity = 0' })),
   sort: Type.Optional(Type.Union(SORT_FIELDS.map((f) => Type.Literal(f)), { default: 'id' })),
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }))

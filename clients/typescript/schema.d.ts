@@ -306,8 +306,6 @@ export interface paths {
          * @description Filters: `q` (name prefix, any case), `min_price`, `max_price`, `in_stock`. Sort by `id`, `name`, `price` or `created_at`, `asc` or `desc`. Rows added or removed between pages neither repeat nor hide others.
          *
          *     Requires the permission `products:read`.
-         *
-         *     Requires the permission `products:read`.
          */
         get: operations["listProducts"];
         put?: never;
@@ -332,8 +330,6 @@ export interface paths {
         /**
          * Get a product (If-None-Match: 304 when unchanged)
          * @description Requires the permission `products:read`.
-         *
-         *     Requires the permission `products:read`.
          */
         get: operations["getProduct"];
         /**
@@ -366,8 +362,6 @@ export interface paths {
         /**
          * List accounts by id, a page at a time
          * @description Requires the permission `users:read`.
-         *
-         *     Requires the permission `users:read`.
          */
         get: operations["listUsers"];
         put?: never;
@@ -388,8 +382,6 @@ export interface paths {
         /**
          * Get an account
          * @description Requires the permission `users:read`.
-         *
-         *     Requires the permission `users:read`.
          */
         get: operations["getUser"];
         put?: never;
@@ -510,8 +502,6 @@ export interface paths {
         /**
          * Security events, newest first (keyset pages), by user, event and time range
          * @description Requires the permission `audit:read`.
-         *
-         *     Requires the permission `audit:read`.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -1964,7 +1954,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,7 +1963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1982,7 +1972,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error; `internal_error`: Internal server error */
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1991,7 +1981,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2140,9 +2130,9 @@ export interface operations {
                 cursor?: string;
                 /** @description names starting with this, ignoring case */
                 q?: string;
-                /** @example 10.00 */
+                /** @description lowest price, as a decimal string */
                 min_price?: string;
-                /** @example 2500 */
+                /** @description highest price, as a decimal string */
                 max_price?: string;
                 /** @description true: quantity > 0; false: quantity = 0 */
                 in_stock?: boolean;
@@ -2173,7 +2163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2182,7 +2172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden; `forbidden`: Forbidden */
+            /** @description `forbidden`: Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2191,7 +2181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2200,7 +2190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error; `internal_error`: Internal server error */
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2209,7 +2199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2362,7 +2352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2371,7 +2361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden; `forbidden`: Forbidden */
+            /** @description `forbidden`: Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2398,7 +2388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2407,7 +2397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error; `internal_error`: Internal server error */
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2416,7 +2406,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2828,7 +2818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2837,7 +2827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden; `forbidden`: Forbidden */
+            /** @description `forbidden`: Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2846,7 +2836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +2845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error; `internal_error`: Internal server error */
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2864,7 +2854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,7 +2894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2913,7 +2903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden; `forbidden`: Forbidden */
+            /** @description `forbidden`: Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,7 +2930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2949,7 +2939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error; `internal_error`: Internal server error */
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2958,7 +2948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3523,7 +3513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3532,7 +3522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden; `forbidden`: Forbidden */
+            /** @description `forbidden`: Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3541,7 +3531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3550,7 +3540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error; `internal_error`: Internal server error */
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3559,7 +3549,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
             503: {
                 headers: {
                     [name: string]: unknown;

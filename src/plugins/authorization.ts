@@ -40,18 +40,24 @@ function withAuthResponses (responses: Responses, kinds: ErrorKind[]): Responses
  * requirement into its OpenAPI operation: security, `x-permissions`, 401/403 responses.
  */
 export default fp(async (app) => {
+  // Fastify adds a HEAD route for each GET with a copy of its options (and the same schema
+  // object): each is wired and documented once.
+  const documented = new WeakSet<object>()
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access
     if (!access) return
     const permission = access === 'authenticated' ? undefined : access
-    route.preValidation = [app.authenticate, ...(permission ? [requirePermission(permission)] : []), ...[route.preValidation ?? []].flat()]
+    const own = [route.preValidation ?? []].flat()
+    if (!own.includes(app.authenticate)) route.preValidation = [app.authenticate, ...(permission ? [requirePermission(permission)] : []), ...own]
     const schema = (route.schema ?? {}) as FastifySchema & Record<string, unknown>
+    route.schema = schema
+    if (documented.has(schema)) return
+    documented.add(schema)
     schema.security = [{ bearerAuth: [] }]
     if (permission) {
       schema['x-permissions'] = [permission]
       schema.description = [schema.description, `Requires the permission \`${permission}\`.`].filter(Boolean).join('\n\n')
     }
     schema.response = withAuthResponses((schema.response ?? {}) as Responses, permission ? [...BEARER_ERRORS, Errors.forbidden] : BEARER_ERRORS)
-    route.schema = schema
   })
 }, { name: 'authorization', dependencies: ['authenticate'] })

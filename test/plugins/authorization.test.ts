@@ -49,6 +49,8 @@ t.test('the OpenAPI document states each operation\'s permission', async (t) => 
   const create = doc.paths['/api/products']!.post!
   t.same(create['x-permissions'], ['products:write'])
   t.match(create.description, /Requires the permission `products:write`/)
+  const list = doc.paths['/api/products']!.get!
+  t.equal(list.description!.split('Requires the permission').length, 2, 'stated once, even with the automatic HEAD route')
   t.same(create.security, [{ bearerAuth: [] }])
   t.ok(create.responses['401'] && create.responses['403'])
 })

@@ -1,9 +1,19 @@
 import QRCode from 'qrcode'
+import { generateKeyPairSync } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { ApiError } from './errors.js'
+import { createLoginThrottle } from './auth/login-throttle.js'
+import { createUserRepository } from './users/users-repository.js'
 
-const USAGE = 'usage: npm run cli -- create-admin <username>   (password from ADMIN_PASSWORD, or the first line of stdin)'
+const CLI_META = { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' }
+
+interface Command {
+  args: string
+  help: string
+  run: (app: FastifyInstance, args: string[]) => Promise<string>
+}
 
 async function readPassword (): Promise<string> {
   if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD
@@ -12,35 +22,100 @@ async function readPassword (): Promise<string> {
   return input.split(/\r?\n/)[0] ?? ''
 }
 
-/**
- * Operator commands. create-admin makes the first administrator without a race on the
- * public registration route: the account gets the admin role and a pending TOTP
- * enrollment, shown here as an otpauth URI and a terminal QR code to scan.
- */
-async function main (argv: string[]) {
-  const [command, username] = argv
-  if (command !== 'create-admin' || !username) throw new ConfigError(USAGE)
-  const password = await readPassword()
+async function userNamed (app: FastifyInstance, username: string) {
+  const user = await createUserRepository(app.db).findByUsername(username.toLowerCase())
+  if (!user) throw new Error(`no user named ${username}`)
+  return user
+}
+
+const pem = (k: { export: (o: { type: 'pkcs8' | 'spki', format: 'pem' }) => string | Buffer }, type: 'pkcs8' | 'spki') => k.export({ type, format: 'pem' }).toString()
+
+/** Operator commands; each opens the store named by DATABASE_URL (migrations run first). */
+const COMMANDS: Record<string, Command> = {
+  migrate: {
+    args: '',
+    help: 'apply pending migrations to DATABASE_URL',
+    run: async () => 'migrations applied'
+  },
+  'create-admin': {
+    args: '<username>',
+    help: 'create an administrator with a pending TOTP enrollment (password from ADMIN_PASSWORD or the first line of stdin); prints the QR code to scan',
+    run: async (app, [username]) => {
+      const { user, enrollment } = await app.authService.createAccount(username!, await readPassword(), 'admin', CLI_META)
+      const qr = await QRCode.toString(enrollment.otpauth_uri, { type: 'terminal', small: true })
+      return [
+        `created administrator ${user.username} (id ${user.id})`,
+        'scan this with the authenticator app, then log in with a code to confirm it:',
+        qr,
+        `otpauth URI: ${enrollment.otpauth_uri}`,
+        `secret:      ${enrollment.secret}`
+      ].join('\n')
+    }
+  },
+  'unlock-user': {
+    args: '<username>',
+    help: "clear an account's failed login attempts and lock",
+    run: async (app, [username]) => {
+      const user = await userNamed(app, username!)
+      await createLoginThrottle(app).clear(user.username_normalized)
+      return `unlocked ${user.username}`
+    }
+  },
+  'revoke-sessions': {
+    args: '<username>',
+    help: "end all of an account's sessions (its access tokens stop working within SESSION_CHECK_CACHE_MS)",
+    run: async (app, [username]) => {
+      const user = await userNamed(app, username!)
+      await app.sessions.revokeAll(user.id, 'sessions_revoked_by_admin', CLI_META)
+      return `ended every session of ${user.username}`
+    }
+  },
+  'rotate-keys': {
+    args: '',
+    help: 'print a new access-token signing key and how to roll it out without logging anyone out',
+    run: async (app) => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      return [
+        'A new RS256 signing key. To rotate without logging anyone out, on every instance:',
+        '1. set JWT_PRIVATE_KEY to the new private key below (the newest key signs);',
+        '2. set JWT_PREVIOUS_PUBLIC_KEYS to the current public key below (tokens it signed keep verifying);',
+        `3. after ACCESS_TOKEN_TTL (${app.config.ACCESS_TOKEN_TTL} s) everywhere, remove JWT_PREVIOUS_PUBLIC_KEYS.`,
+        '',
+        '# new JWT_PRIVATE_KEY',
+        pem(privateKey, 'pkcs8').trim(),
+        '',
+        '# current public key, for JWT_PREVIOUS_PUBLIC_KEYS',
+        pem(app.keys.signing.publicKey, 'spki').trim()
+      ].join('\n')
+    }
+  }
+}
+
+const usage = () => ['usage: npm run cli -- <command> [args]   (--help after a command for its help)', '',
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${`${name} ${c.args}`.padEnd(28)}${c.help}`)].join('\n')
+
+async function main (argv: string[]): Promise<string> {
+  const [name, ...args] = argv
+  if (name === undefined || name === 'help' || name === '--help') {
+    if (name === undefined) throw new ConfigError(usage())
+    return usage()
+  }
+  const command = COMMANDS[name]
+  if (!command) throw new ConfigError(`unknown command "${name}"\n\n${usage()}`)
+  if (args.includes('--help')) return `usage: npm run cli -- ${name} ${command.args}\n\n${command.help}`
+  const wanted = command.args ? command.args.split(' ').length : 0
+  if (args.length !== wanted) throw new ConfigError(`usage: npm run cli -- ${name} ${command.args}`)
   const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', ...process.env }))
   try {
     await app.ready()
-    const { user, enrollment } = await app.authService.createAccount(username, password, 'admin', { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' })
-    const qr = await QRCode.toString(enrollment.otpauth_uri, { type: 'terminal', small: true })
-    process.stdout.write([
-      `created administrator ${user.username} (id ${user.id})`,
-      'scan this with the authenticator app, then log in with a code to confirm it:',
-      qr,
-      `otpauth URI: ${enrollment.otpauth_uri}`,
-      `secret:      ${enrollment.secret}`,
-      ''
-    ].join('\n'))
+    return await command.run(app, args)
   } finally {
     await app.close()
   }
 }
 
 try {
-  await main(process.argv.slice(2))
+  process.stdout.write(`${await main(process.argv.slice(2))}\n`)
 } catch (err) {
   const detail = err instanceof ApiError ? `${err.title}: ${err.detail ?? err.code}` : (err as Error).message
   process.stderr.write(`${detail}\n`)

@@ -5,7 +5,10 @@ export function createRecoveryCodeRepository (db: Executor) {
   return {
     /** Replaces the user's whole set: the old codes stop working. */
     async replace (userId: number, hashes: string[], now: number): Promise<void> {
-      await db.execute('DELETE FROM recovery_codes WHERE user_id = ?', [userId])
+      // DELETE only when there is something to delete: on InnoDB a DELETE that matches nothing
+      // still gap-locks the index range, which deadlocks concurrent first enrollments.
+      const [{ n } = { n: 0 }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ?', [userId])
+      if (Number(n) > 0) await db.execute('DELETE FROM recovery_codes WHERE user_id = ?', [userId])
       for (const hash of hashes) {
         await db.execute('INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)', [userId, hash, now])
       }

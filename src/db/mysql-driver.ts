@@ -23,7 +23,7 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
   }
 }
 
-const DEADLOCK_RETRIES = 3
+const DEADLOCK_RETRIES = 5
 
 /** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
 export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = 60): Driver {
@@ -49,6 +49,7 @@ export function createMysqlDriver (pool: Pool, description: string, lockTimeoutS
           })
         } catch (err) {
           if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_RETRIES) throw err
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
         }
       }
     },

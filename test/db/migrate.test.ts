@@ -56,7 +56,7 @@ t.test('two instances starting at once migrate once (MySQL GET_LOCK)', async (t)
 
 t.test('two processes on one SQLite file migrate once', async (t) => {
   const file = join(tempDir(t), 'shared.db')
-  const runs = await Promise.all([1, 2].map(() => runScript('dist/src/scripts/migrate.js', { DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'info' })))
+  const runs = await Promise.all([1, 2].map(() => runScript('dist/src/cli.js', { DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'info' }, undefined, ['migrate'])))
   t.same(runs.map((r) => r.code), [0, 0], 'both exit 0')
   const logged = runs.map((r) => r.stdout.split('\n').filter((l) => l.includes('migration applied')).length)
   t.equal(logged[0]! + logged[1]!, loadMigrations('sqlite').length, 'each migration applied by exactly one process')

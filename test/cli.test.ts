@@ -1,0 +1,47 @@
+import t from 'tap'
+import { authApp, enrolledUser, get, login, post } from './auth/flow.js'
+import { createTestDatabase, runScript, sharedKeys } from './helper.js'
+
+const cli = (env: Record<string, string>, ...args: string[]) => runScript('dist/src/cli.js', { LOG_LEVEL: 'silent', ...env }, undefined, args)
+
+t.test('help, unknown commands and missing arguments', async (t) => {
+  const help = await cli({}, '--help')
+  t.equal(help.code, 0)
+  for (const c of ['migrate', 'create-admin', 'unlock-user', 'revoke-sessions', 'rotate-keys']) t.match(help.stdout, c)
+  t.match((await cli({}, 'unlock-user', '--help')).stdout, /usage: npm run cli -- unlock-user <username>/)
+  const unknown = await cli({}, 'frobnicate')
+  t.equal(unknown.code, 2)
+  t.match(unknown.stderr, /unknown command "frobnicate"/)
+  const missing = await cli({}, 'unlock-user')
+  t.equal(missing.code, 2)
+  t.equal(missing.stderr, 'usage: npm run cli -- unlock-user <username>\n')
+})
+
+t.test('unlock-user, revoke-sessions and rotate-keys against a live database', async (t) => {
+  const env = { DATABASE_URL: await createTestDatabase(t), ...sharedKeys() }
+  const { app, clock } = await authApp(t, { config: { ...env, LOGIN_MAX_FAILURES: 2 } })
+  const u = await enrolledUser(app, clock)
+  const token = await login(app, clock, u)
+
+  for (let i = 0; i < 2; i++) { await post(app, '/auth/login', { username: u.username, password: 'wrong wrong' }); clock.advance(60_000) }
+  t.equal((await post(app, '/auth/login', { username: u.username, password: u.password })).statusCode, 429)
+  const unlock = await cli(env, 'unlock-user', u.username.toUpperCase())
+  t.equal(unlock.code, 0, unlock.stderr)
+  t.match((await post(app, '/auth/login', { username: u.username, password: u.password })).json(), { mfa_required: true })
+
+  const revoke = await cli(env, 'revoke-sessions', u.username)
+  t.equal(revoke.code, 0, revoke.stderr)
+  await new Promise((resolve) => setTimeout(resolve, 600)) // the session check's cache
+  t.equal((await get(app, '/auth/sessions', token)).statusCode, 401)
+  t.match((await cli(env, 'revoke-sessions', 'nobody-here')).stderr, /no user named nobody-here/)
+
+  const rotate = await cli(env, 'rotate-keys')
+  t.equal(rotate.code, 0, rotate.stderr)
+  const newKey = /# new JWT_PRIVATE_KEY\n(-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----)/.exec(rotate.stdout)?.[1]
+  const oldPublic = /# current public key, for JWT_PREVIOUS_PUBLIC_KEYS\n(-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----)/.exec(rotate.stdout)?.[1]
+  t.ok(newKey && oldPublic, 'prints the new private key and the current public key')
+  const fresh = await login(app, clock, u)
+  const rolled = await authApp(t, { config: { ...env, JWT_PRIVATE_KEY: newKey!, JWT_PREVIOUS_PUBLIC_KEYS: oldPublic! } })
+  rolled.clock.set(clock.now())
+  t.equal((await get(rolled.app, '/auth/sessions', fresh)).statusCode, 200, 'following the printed steps keeps existing tokens working')
+})

@@ -1,0 +1,33 @@
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { codeAt, PERIOD_MS } from '../src/auth/totp.js'
+import { projectRoot } from '../src/paths.js'
+import { post } from './auth/flow.js'
+import { buildTestApp } from './helper.js'
+
+t.test('the http/*.http scripts pass against a live server (httpyac)', async (t) => {
+  // the scripts compute codes from the real clock, so this server keeps the real one
+  const app = await buildTestApp(t)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const host = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
+  const admin = await app.authService.createAccount(`httpadmin${process.pid}`, 'an admin passphrase', 'admin', meta)
+  const confirmed = await post(app, '/auth/2fa/verify', { code: codeAt(admin.enrollment.secret, Date.now() - PERIOD_MS) }, admin.enrollment.enrollment_token)
+  t.equal(confirmed.statusCode, 200)
+
+  const files = ['seed-flow.http', 'account.http', 'admin.http'].map((f) => join('http', f))
+  const vars = [`host=${host}`, `admin_username=${admin.user.username}`, 'admin_password=an admin passphrase', `admin_secret=${admin.enrollment.secret}`]
+  const run = await new Promise<{ code: number | null, out: string }>((resolve) => {
+    execFile(join(projectRoot, 'node_modules/.bin/httpyac'), ['send', ...files, '--all', '-o', 'short', ...vars.flatMap((v) => ['--var', v])],
+      { cwd: projectRoot, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout + stderr }))
+  })
+  const summary = /(\d+) requests processed \((\d+) succeeded\)/.exec(run.out)
+  if (!summary) t.comment(run.out.slice(-3000))
+  t.ok(summary, 'httpyac printed its summary')
+  t.ok(Number(summary?.[1]) >= 36, `${summary?.[1]} requests`)
+  t.equal(summary?.[1], summary?.[2], 'every request and assertion succeeded')
+  t.notMatch(run.out, /✖/)
+  t.equal(run.code, 0)
+})

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { dropDatabase, runScript, tempDir, TEST_MYSQL_URL, uniqueDatabaseName } from './helper.js'
+import type { AddressInfo } from 'node:net'
+import { buildTestApp, dropDatabase, runScript, tempDir, TEST_MYSQL_URL, uniqueDatabaseName } from './helper.js'
 
 const listeningAt = (out: string) => /Server listening at (http:\/\/[^"]+)/.exec(out)?.[1]
 
@@ -40,4 +41,22 @@ t.test('an unreachable MySQL server: bounded retries, then one line naming host 
   t.equal(run.code, 1)
   t.equal(run.stderr, 'Startup failed: MySQL at 127.0.0.1:1 is unreachable (ECONNREFUSED); gave up after 1500 ms\n')
   t.ok(Date.now() - started < 10000, 'gives up in bounded time')
+})
+
+t.test('closing (what SIGTERM triggers) lets an in-flight request finish', async (t) => {
+  let release: () => void = () => {}
+  const app = await buildTestApp(t, {
+    store: 'sqlite',
+    before: (app) => {
+      app.get('/test/slow', async () => { await new Promise<void>((resolve) => { release = resolve }); return { done: true } })
+    }
+  })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const inFlight = fetch(`${base}/test/slow`).then(async (r) => ({ status: r.status, body: await r.json() }))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const closing = app.close()
+  setTimeout(() => release(), 200)
+  t.same(await inFlight, { status: 200, body: { done: true } }, 'the request in flight completed')
+  await closing
 })

@@ -3,6 +3,7 @@ import { AuditPage, AuditQuery } from '../../schemas/audit.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
 import { problems } from '../plugins/problem-responses.js'
+import { keysetPage } from '../db/keyset.js'
 import { createAuditRepository } from './audit-repository.js'
 
 /** The security audit log, newest first, for administrators. */
@@ -26,11 +27,8 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       from: q.from === undefined ? undefined : Date.parse(q.from),
       to: q.to === undefined ? undefined : Date.parse(q.to)
     })
-    const page = rows.slice(0, q.limit)
-    return {
-      items: page.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
-      next_cursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null
-    }
+    const page = keysetPage(rows, q.limit, (last) => String(last.id))
+    return { items: page.rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), next_cursor: page.next_cursor }
   })
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Errors, defineError } from '../errors.js'
 import { fromCents, toCents } from './money.js'
+import { keysetPage } from '../db/keyset.js'
 import { createProductRepository, SORT_COLUMNS, type ProductFields, type ProductRow, type SortField } from './products-repository.js'
 
 export const ProductErrors = {
@@ -110,9 +111,8 @@ export function createProductService (app: FastifyInstance) {
         maxCents: p.max_price === undefined ? undefined : toCents(p.max_price),
         inStock: p.in_stock
       })
-      const page = rows.slice(0, p.limit)
-      const last = page[page.length - 1]
-      return { items: page.map(toProduct), next_cursor: rows.length > p.limit && last ? encodeCursor(p.sort, p.order, last) : null }
+      const page = keysetPage(rows, p.limit, (last) => encodeCursor(p.sort, p.order, last))
+      return { items: page.rows.map(toProduct), next_cursor: page.next_cursor }
     },
 
     /** PUT replaces every field (description defaults to empty); PATCH changes the fields sent. */

@@ -5,6 +5,7 @@ import { createAuditRepository, type AuditEventName } from '../audit/audit-repos
 import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
 import { createLoginThrottle } from '../auth/login-throttle.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
+import { keysetPage } from '../db/keyset.js'
 import { createUserRepository, type UserRow } from './users-repository.js'
 
 export const AdminErrors = {
@@ -39,8 +40,8 @@ export function createAdminService (app: FastifyInstance) {
   return {
     async list (limit: number, cursor?: string) {
       const rows = await users().list(cursor === undefined ? 0 : Number(cursor), limit + 1)
-      const page = rows.slice(0, limit)
-      return { items: await Promise.all(page.map(view)), next_cursor: rows.length > limit ? String(page[page.length - 1]!.id) : null }
+      const page = keysetPage(rows, limit, (last) => String(last.id))
+      return { items: await Promise.all(page.rows.map(view)), next_cursor: page.next_cursor }
     },
 
     get: async (id: number) => view(await existing(id)),

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import QRCode from 'qrcode'
 import { EnrollmentVerifyRequest, QrCode, RecoveryCodes, UsernameParams } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
@@ -41,6 +40,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const user = await app.authService.enrollingUser(bearerToken(request), request.params.username)
     const { otpauth_uri, secret } = app.authService.enrollmentSecret(user)
     reply.header('cache-control', 'no-store').header('vary', 'Accept')
+    const { default: QRCode } = await import('qrcode') // loaded on first use: most requests never draw one
     if (wantsJson(request.headers.accept)) {
       const [qr_png, qr_svg] = await Promise.all([QRCode.toDataURL(otpauth_uri), QRCode.toString(otpauth_uri, { type: 'svg' })])
       return reply.type('application/json').send({ otpauth_uri, secret, qr_png, qr_svg })

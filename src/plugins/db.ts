@@ -1,11 +1,8 @@
 import fp from 'fastify-plugin'
-import mysql, { type MySQLPromisePool } from '@fastify/mysql'
+import type { MySQLPromisePool } from '@fastify/mysql'
 import { join, resolve } from 'node:path'
 import type { Driver } from '../db/driver.js'
-import { createMysqlDriver } from '../db/mysql-driver.js'
-import { createSqliteDriver } from '../db/sqlite-driver.js'
 import { parseMysqlUrl } from '../db/mysql-url.js'
-import { prepareMysqlDatabase } from '../db/mysql-connect.js'
 import { migrate } from '../db/migrate.js'
 
 declare module 'fastify' {
@@ -17,13 +14,16 @@ declare module 'fastify' {
 
 /**
  * The store chosen by DATABASE_URL: MySQL/MariaDB through @fastify/mysql, or the
- * embedded SQLite file. Migrations run before the app takes requests.
+ * embedded SQLite file. Migrations run before the app takes requests. Only the chosen
+ * store's driver is loaded, which keeps the other out of the process's memory.
  */
 export default fp(async (app) => {
   const { DATABASE_URL: url, DATA_DIR, DB_CONNECT_TIMEOUT_MS, DB_POOL_SIZE } = app.config
   let driver: Driver
   if (url.startsWith('mysql://')) {
     const target = parseMysqlUrl(url)
+    const [{ default: mysql }, { createMysqlDriver }, { prepareMysqlDatabase }] =
+      await Promise.all([import('@fastify/mysql'), import('../db/mysql-driver.js'), import('../db/mysql-connect.js')])
     await prepareMysqlDatabase(target, DB_CONNECT_TIMEOUT_MS, app.log)
     await app.register(mysql, {
       promise: true,
@@ -35,10 +35,13 @@ export default fp(async (app) => {
       connectionLimit: DB_POOL_SIZE,
       charset: 'utf8mb4',
       timezone: 'Z',
-      supportBigNumbers: true
+      supportBigNumbers: true,
+      // no stack capture per query (mysql2's default): errors are logged by code, never by stack
+      trace: false
     })
     driver = createMysqlDriver(app.mysql.pool, `MySQL (${target.display})`)
   } else {
+    const { createSqliteDriver } = await import('../db/sqlite-driver.js')
     const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : join(DATA_DIR, 'secure-api.db')
     driver = createSqliteDriver(file === ':memory:' ? file : resolve(file))
     app.addHook('onClose', () => driver.close())

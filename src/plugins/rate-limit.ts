@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import { Redis } from 'ioredis'
 import { Errors } from '../errors.js'
 
 const isAuth = (url: string) => url.startsWith('/auth/')
@@ -12,7 +11,8 @@ const isAuth = (url: string) => url.startsWith('/auth/')
  */
 export default fp(async (app) => {
   const { RATE_LIMIT_MAX, RATE_LIMIT_AUTH_MAX, REDIS_URL } = app.config
-  const redis = REDIS_URL ? new Redis(REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined
+  // ioredis is loaded only when a Redis is configured
+  const redis = REDIS_URL ? new (await import('ioredis')).Redis(REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined
   if (redis) app.addHook('onClose', async () => { await redis.quit() })
   await app.register(rateLimit, {
     global: true,

@@ -1,6 +1,8 @@
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import { projectRoot } from '../src/paths.js'
 import { buildTestApp, dropDatabase, runScript, tempDir, TEST_MYSQL_URL, uniqueDatabaseName } from './helper.js'
 
 const listeningAt = (out: string) => /Server listening at (http:\/\/[^"]+)/.exec(out)?.[1]
@@ -23,14 +25,16 @@ t.test('serves on the embedded store with no configuration, and exits 0 on SIGTE
   t.equal(run.code, 0, 'exit 0 after SIGTERM')
   t.match(run.stdout, /SQLite \(.*secure-api\.db\)/, 'logs which store is in use')
   t.match(run.stdout, /shutting down/)
+  t.match(run.stdout, /MALLOC_MMAP_THRESHOLD_ is not set/, 'started without npm start\'s memory setting: says so')
   t.equal(run.stderr, '')
 })
 
 t.test('serves on MySQL, creating the database when missing', async (t) => {
   const name = uniqueDatabaseName()
   t.teardown(() => dropDatabase(name))
-  const run = await serveAndStop({ DATABASE_URL: `${TEST_MYSQL_URL}/${name}`, DATA_DIR: tempDir(t) }, ['/health/ready'])
+  const run = await serveAndStop({ DATABASE_URL: `${TEST_MYSQL_URL}/${name}`, DATA_DIR: tempDir(t), MALLOC_MMAP_THRESHOLD_: '131072' }, ['/health/ready'])
   t.same(run.statuses, [200])
+  t.notMatch(run.stdout, /MALLOC_MMAP_THRESHOLD_/, 'started with the memory setting: no warning')
   t.equal(run.code, 0, run.stderr)
   t.match(run.stdout, new RegExp(`MySQL \\(127\\.0\\.0\\.1:3306/${name}\\)`), 'logs the store, without credentials')
 })
@@ -59,4 +63,10 @@ t.test('closing (what SIGTERM triggers) lets an in-flight request finish', async
   setTimeout(() => release(), 200)
   t.same(await inFlight, { status: 200, body: { done: true } }, 'the request in flight completed')
   await closing
+})
+
+t.test('the README shows the launch line npm start runs (its memory settings)', async (t) => {
+  const start = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).scripts.start as string
+  t.match(start, /^MALLOC_MMAP_THRESHOLD_=\d+ node .*dist\/src\/server\.js$/)
+  t.ok(readFileSync(join(projectRoot, 'README.md'), 'utf8').split('\n').includes(start), 'README, Memory: the same line')
 })

@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { loggerOptions, requestIdOf } from './logger.js'
 import { validationOptions } from './validation.js'
 import configPlugin from './plugins/config.js'
+import drainOnClose from './plugins/drain-on-close.js'
 import errorHandler, { sendProblem, toApiError } from './plugins/error-handler.js'
 import securityHeaders from './plugins/security-headers.js'
 import rateLimit from './plugins/rate-limit.js'
@@ -54,6 +55,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   // infrastructure
   await app.register(configPlugin, { config, now: options.now })
+  await app.register(drainOnClose)
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(rateLimit)

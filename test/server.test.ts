@@ -57,12 +57,14 @@ t.test('closing (what SIGTERM triggers) lets an in-flight request finish', async
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const inFlight = fetch(`${base}/test/slow`).then(async (r) => ({ status: r.status, body: await r.json() }))
+  const inFlight = fetch(`${base}/test/slow`).then(async (r) => ({ status: r.status, connection: r.headers.get('connection'), body: await r.json() }))
   await new Promise((resolve) => setTimeout(resolve, 100))
+  const started = Date.now()
   const closing = app.close()
   setTimeout(() => release(), 200)
-  t.same(await inFlight, { status: 200, body: { done: true } }, 'the request in flight completed')
+  t.same(await inFlight, { status: 200, connection: 'close', body: { done: true } }, 'the request in flight completed, and its client was told to let go of the socket')
   await closing
+  t.ok(Date.now() - started < 10_000, 'closing ended with the request, not after the keep-alive timeout (72 s)')
 })
 
 t.test('the README shows the launch line npm start runs (its memory settings)', async (t) => {

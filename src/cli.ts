@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { ApiError } from './errors.js'
-import { createLoginThrottle } from './auth/login-throttle.js'
+import { createAdminService } from './users/admin-service.js'
 import { createUserRepository } from './users/users-repository.js'
 
 const CLI_META = { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' }
@@ -57,7 +57,7 @@ const COMMANDS: Record<string, Command> = {
     help: "clear an account's failed login attempts and lock",
     run: async (app, [username]) => {
       const user = await userNamed(app, username!)
-      await createLoginThrottle(app).clear(user.username_normalized)
+      await createAdminService(app).unlock(null, user.id, CLI_META)
       return `unlocked ${user.username}`
     }
   },
@@ -66,7 +66,7 @@ const COMMANDS: Record<string, Command> = {
     help: "end all of an account's sessions (its access tokens stop working within SESSION_CHECK_CACHE_MS)",
     run: async (app, [username]) => {
       const user = await userNamed(app, username!)
-      await app.sessions.revokeAll(user.id, 'sessions_revoked_by_admin', CLI_META)
+      await createAdminService(app).revokeSessions(null, user.id, CLI_META)
       return `ended every session of ${user.username}`
     }
   },

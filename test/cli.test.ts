@@ -34,6 +34,9 @@ t.test('unlock-user, revoke-sessions and rotate-keys against a live database', a
   await new Promise((resolve) => setTimeout(resolve, 600)) // the session check's cache
   t.equal((await get(app, '/auth/sessions', token)).statusCode, 401)
   t.match((await cli(env, 'revoke-sessions', 'nobody-here')).stderr, /no user named nobody-here/)
+  const audited = await app.db.query<{ event: string, actor_user_id: number | null, ip: string }>(
+    "SELECT event, actor_user_id, ip FROM audit_events WHERE target_user_id = ? AND event IN ('account_unlocked', 'sessions_revoked_by_admin') ORDER BY id", [u.id])
+  t.same(audited, [{ event: 'account_unlocked', actor_user_id: null, ip: 'cli' }, { event: 'sessions_revoked_by_admin', actor_user_id: null, ip: 'cli' }], 'both commands audited, by the command line')
 
   const rotate = await cli(env, 'rotate-keys')
   t.equal(rotate.code, 0, rotate.stderr)

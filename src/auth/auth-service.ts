@@ -296,7 +296,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
           await revokeOneTimeTokens(tx, user.id)
         })
       })
-      await app.sessions.revokeAll(user.id, 'password_changed', meta, caller.sid)
+      await app.sessions.revokeAll(user.id, 'password_changed', meta, { exceptSid: caller.sid })
     }
   }
 }

@@ -113,11 +113,14 @@ export function createSessionService (app: FastifyInstance) {
       await audit(db, event, user.id, sid, meta)
     },
 
-    /** Ends all of a user's sessions, or all but one. */
-    async revokeAll (userId: number, reason: AuditEventName, meta: ClientMeta, exceptSid?: string) {
+    /**
+     * Ends all of a user's sessions, or all but one, and audits it once: `actor` is who did it
+     * (the user, an administrator, or null for the command line).
+     */
+    async revokeAll (userId: number, reason: AuditEventName, meta: ClientMeta, { actor = userId, exceptSid }: { actor?: number | null, exceptSid?: string } = {}) {
       await repos().sessions.revokeAll(userId, app.now(), reason, exceptSid)
       cache.evictUser(userId)
-      await audit(db, reason, userId, exceptSid ?? null, meta)
+      await repos().audit.record(reason, app.now(), meta, { actor, target: userId, sessionId: exceptSid ?? null })
     },
 
     /** Deletes ended sessions and expired one-time tokens in small batches, yielding between them. */

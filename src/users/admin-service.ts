@@ -13,6 +13,9 @@ export const AdminErrors = {
   notOnYourself: defineError(409, 'not_on_yourself', 'Administrators cannot disable themselves or take away their own admin role')
 }
 
+/** Who administers: an administrator's session, or null for the command line (audited with no actor). */
+export type Operator = AuthUser | null
+
 /** Account administration. Each change reaches every instance through the session check. */
 export function createAdminService (app: FastifyInstance) {
   const users = () => createUserRepository(app.db)
@@ -34,8 +37,8 @@ export function createAdminService (app: FastifyInstance) {
     return u
   }
 
-  const audit = (event: AuditEventName, actor: AuthUser, target: number, meta: ClientMeta, details?: string) =>
-    createAuditRepository(app.db).record(event, app.now(), meta, { actor: actor.id, target, details })
+  const audit = (event: AuditEventName, actor: Operator, target: number, meta: ClientMeta, details?: string) =>
+    createAuditRepository(app.db).record(event, app.now(), meta, { actor: actor?.id ?? null, target, details })
 
   return {
     async list (limit: number, cursor?: string) {
@@ -61,24 +64,25 @@ export function createAdminService (app: FastifyInstance) {
       if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
       await users().setDisabled(id, disabled ? app.now() : null, app.now())
       if (disabled) {
-        await app.sessions.revokeAll(id, 'user_disabled', meta)
         for (const purpose of ['mfa', 'enrollment'] as const) await createAuthTokenRepository(app.db).revokeAll(purpose, id, app.now())
+        await app.sessions.revokeAll(id, 'user_disabled', meta, { actor: actor.id }) // audits user_disabled
+      } else {
+        await audit('user_enabled', actor, id, meta)
       }
-      await audit(disabled ? 'user_disabled' : 'user_enabled', actor, id, meta)
       return view(await existing(id))
     },
 
     /** Clears the account's failed-attempt record and lock. */
-    async unlock (actor: AuthUser, id: number, meta: ClientMeta) {
+    async unlock (actor: Operator, id: number, meta: ClientMeta) {
       const u = await existing(id)
       await createLoginThrottle(app).clear(u.username_normalized)
       await audit('account_unlocked', actor, id, meta)
       return view(u)
     },
 
-    async revokeSessions (actor: AuthUser, id: number, meta: ClientMeta) {
+    async revokeSessions (actor: Operator, id: number, meta: ClientMeta) {
       await existing(id)
-      await app.sessions.revokeAll(id, 'sessions_revoked_by_admin', meta)
+      await app.sessions.revokeAll(id, 'sessions_revoked_by_admin', meta, { actor: actor?.id ?? null })
     }
   }
 }

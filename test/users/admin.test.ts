@@ -19,6 +19,9 @@ t.test('admin API', async (t) => {
   const { app, clock } = await authApp(t)
   const admin = await userWithRole(app, clock, 'admin')
   const token = await login(app, clock, admin)
+  /** Who the audit log says did `event` to `userId`, through GET /api/audit. */
+  const actorsOf = async (userId: number, event: string) =>
+    (await get(app, `/api/audit?user_id=${userId}&event=${event}`, token)).json().items.map((e: { actor_user_id: number | null }) => e.actor_user_id)
 
   t.test('list (keyset pages), get, 404', async (t) => {
     for (let i = 0; i < 3; i++) await enrolledUser(app, clock)
@@ -56,6 +59,8 @@ t.test('admin API', async (t) => {
     t.equal((await post(app, '/auth/login', { username: u.username, password: 'wrong password!' })).json().code, 'invalid_credentials', 'no hint without the password')
     t.equal((await post(app, `/api/users/${u.id}/enable`, {}, token)).json().disabled, false)
     t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock) })).statusCode, 200)
+    t.same(await actorsOf(u.id, 'user_disabled'), [admin.id], 'one user_disabled event, by the admin')
+    t.same(await actorsOf(u.id, 'user_enabled'), [admin.id], 'one user_enabled event, by the admin')
   })
 
   t.test("revoke a user's sessions", async (t) => {
@@ -63,6 +68,7 @@ t.test('admin API', async (t) => {
     const s = await loginTokens(app, clock, u)
     t.equal((await app.inject({ method: 'DELETE', url: `/api/users/${u.id}/sessions`, headers: { authorization: `Bearer ${token}` } })).statusCode, 204)
     t.equal((await get(app, '/auth/sessions', s.access_token)).statusCode, 401)
+    t.same(await actorsOf(u.id, 'sessions_revoked_by_admin'), [admin.id], 'audited once, with the admin as the actor')
   })
 
   t.test('REGISTRATION=closed: self-registration is 403', async (t) => {

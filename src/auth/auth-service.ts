@@ -5,21 +5,14 @@ import { ApiError } from '../errors.js'
 import { createUserRepository, type UserRow } from '../users/users-repository.js'
 import { AuthErrors } from './errors.js'
 import { createAuthTokenRepository, type AuthTokenPurpose } from './auth-tokens-repository.js'
-import { createRecoveryCodeRepository } from './recovery-codes-repository.js'
 import { newOpaqueToken, sha256 } from './opaque.js'
 import { passwordWeakness, type PasswordHasher } from './passwords.js'
-import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js'
-import { open, seal } from './secret-box.js'
-import { matchingStep, newTotpSecret, otpauthUri } from './totp.js'
+import { createSecondFactor, type SecondFactor } from './second-factor.js'
+import { createThrottledAttempt } from './throttled-attempt.js'
+import { matchingStep, otpauthUri } from './totp.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { createAuditRepository, type AuditEventName, type AuditWho } from '../audit/audit-repository.js'
-import { createLoginThrottle } from './login-throttle.js'
 import type { AuthUser } from '../plugins/jwt.js'
-
-export interface SecondFactor {
-  code?: string
-  recovery_code?: string
-}
 
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
@@ -28,51 +21,12 @@ const normalizeUsername = (username: string) => username.toLowerCase()
 
 /** Registration, enrollment, login and the account operations that need the second factor. */
 export function createAuthService (app: FastifyInstance, hasher: PasswordHasher) {
-  const { db, config, keys } = app
-  const repos = (ex: Executor = db) => ({
-    users: createUserRepository(ex),
-    tokens: createAuthTokenRepository(ex),
-    codes: createRecoveryCodeRepository(ex)
-  })
-  const throttle = createLoginThrottle(app)
+  const { db, config } = app
+  const repos = (ex: Executor = db) => ({ users: createUserRepository(ex), tokens: createAuthTokenRepository(ex) })
   const audit = (event: AuditEventName, meta: ClientMeta, who: AuditWho) => createAuditRepository(db).record(event, app.now(), meta, who)
-
-  /**
-   * One authentication attempt on the account `name` under the per-account throttle:
-   * 429 while it is blocked; a wrong password or code is a failure (audited, and so is a
-   * lock it causes); a success clears the record when `complete` says the login is done,
-   * else (the password step) it only gives its slot back.
-   */
-  async function throttled<T> (name: string, userId: number | null, meta: ClientMeta, complete: boolean, fn: () => Promise<T>): Promise<T> {
-    await throttle.take(name)
-    let result: T
-    try {
-      result = await fn()
-    } catch (err) {
-      const wrongPassword = err instanceof ApiError && err.code === AuthErrors.invalidCredentials.code
-      const wrongCode = err instanceof ApiError && err.code === AuthErrors.invalidCode.code
-      if (!wrongPassword && !wrongCode) {
-        await throttle.release(name)
-        throw err
-      }
-      const details = wrongCode ? 'wrong code' : userId === null ? 'unknown username' : 'wrong password'
-      await audit(wrongCode ? 'second_factor_failed' : 'login_failed', meta, { target: userId, details: `${details} (${name})` })
-      if (await throttle.failed(name)) await audit('account_locked', meta, { target: userId, details: name })
-      throw err
-    }
-    await (complete ? throttle.clear(name) : throttle.release(name))
-    return result
-  }
-
-  // The secret is bound to its owner's normalized name, which never changes.
-  const aad = (normalized: string) => `totp:${normalized}`
-  const secretOf = (user: UserRow) => open(keys.totp, user.totp_secret_enc, aad(user.username_normalized))
-  const sealFor = (user: { username_normalized: string }) => seal(keys.totp, newTotpSecret(), aad(user.username_normalized))
-  /** The secret being enrolled: a staged one (2FA reset), or the first one while unconfirmed; null when none is. */
-  const enrollingSecretOf = (user: UserRow) =>
-    user.totp_pending_secret_enc !== null
-      ? open(keys.totp, user.totp_pending_secret_enc, aad(user.username_normalized))
-      : user.totp_confirmed_at === null ? secretOf(user) : null
+  const throttled = createThrottledAttempt(app)
+  const secondFactor = createSecondFactor(app)
+  const { enrollingSecretOf, replaceRecoveryCodes, sealFor } = secondFactor
 
   function refuseWeak (password: string, username: string, pointer: string) {
     const weakness = passwordWeakness(password, username)
@@ -97,31 +51,6 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return { id: user.id, username: user.username, roles: await repos().users.rolesOf(user.id), created_at: new Date(user.created_at).toISOString() }
   }
 
-  async function replaceRecoveryCodes (ex: Executor, userId: number) {
-    const codes = newRecoveryCodes()
-    await repos(ex).codes.replace(userId, codes.map(hashRecoveryCode), app.now())
-    return codes
-  }
-
-  /**
-   * Proves the second factor inside the caller's transaction: a TOTP code claims its
-   * time step (once, ever), a recovery code is spent. With `confirm`, a code for a
-   * pending enrollment activates 2FA and yields the first recovery codes.
-   */
-  async function proveSecondFactor (ex: Executor, user: UserRow, proof: SecondFactor, confirm: boolean): Promise<string[] | undefined> {
-    if (proof.code !== undefined && proof.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
-    const pending = user.totp_confirmed_at === null
-    if (pending && !confirm) throw AuthErrors.invalidCode() // cannot happen: only confirmed accounts get mfa or access tokens
-    if (proof.recovery_code !== undefined) {
-      if (pending || !await repos(ex).codes.consume(user.id, hashRecoveryCode(proof.recovery_code), app.now())) throw AuthErrors.invalidCode()
-      return undefined
-    }
-    if (proof.code === undefined) throw AuthErrors.secondFactorRequired()
-    const step = matchingStep(secretOf(user), proof.code, app.now())
-    if (step === null || !await repos(ex).users.claimTotpStep(user.id, step, app.now(), pending)) throw AuthErrors.invalidCode()
-    return pending ? replaceRecoveryCodes(ex, user.id) : undefined
-  }
-
   /**
    * The user behind a username and password; unknown users cost one argon2 verification too.
    * A disabled account is told so only to whoever knows its password.
@@ -140,12 +69,6 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, { actor: user.id, target: user.id })
     await audit('login_succeeded', meta, { actor: user.id, target: user.id, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
-  }
-
-  /** mfa and enrollment tokens handed out before a password change, a 2FA reset or a disable stop working. */
-  async function revokeOneTimeTokens (ex: Executor, userId: number) {
-    await repos(ex).tokens.revokeAll('mfa', userId, app.now())
-    await repos(ex).tokens.revokeAll('enrollment', userId, app.now())
   }
 
   async function userById (id: number): Promise<UserRow> {
@@ -204,7 +127,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       const staged = user.totp_pending_secret_enc
       const step = matchingStep(enrollingSecretOf(user)!, code, app.now())
       const codes = await db.transaction(async (tx) => {
-        if (staged === null) return (await proveSecondFactor(tx, user, { code }, true))!
+        if (staged === null) return (await secondFactor.prove(tx, user, { code }, true))!
         if (step === null || !await repos(tx).users.promoteTotpSecret(user.id, staged, step, app.now())) throw AuthErrors.invalidCode()
         return replaceRecoveryCodes(tx, user.id)
       })
@@ -226,7 +149,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
           const { token, expires_in } = await issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
           return { mfa_required: true as const, mfa_token: token, expires_in }
         }
-        const codes = await db.transaction((tx) => proveSecondFactor(tx, user, body, true))
+        const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
         return tokensFor(user, meta, body, codes)
       })
     },
@@ -245,7 +168,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       return throttled(user.username_normalized, user.id, meta, true, async () => {
         await db.transaction(async (tx) => {
           if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
-          await proveSecondFactor(tx, user, body, false)
+          await secondFactor.prove(tx, user, body, false)
         })
         return tokensFor(user, meta, body)
       })
@@ -256,7 +179,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       const codes = await throttled(user.username_normalized, user.id, meta, true, async () => {
         await checkPassword(user, body.password)
         return db.transaction(async (tx) => {
-          await proveSecondFactor(tx, user, body, false)
+          await secondFactor.prove(tx, user, body, false)
           return replaceRecoveryCodes(tx, user.id)
         })
       })
@@ -274,9 +197,9 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       await throttled(user.username_normalized, user.id, meta, true, async () => {
         await checkPassword(user, body.password)
         await db.transaction(async (tx) => {
-          await proveSecondFactor(tx, user, body, false)
+          await secondFactor.prove(tx, user, body, false)
           await repos(tx).users.stageTotpSecret(user.id, sealFor(user), app.now())
-          await revokeOneTimeTokens(tx, user.id)
+          await repos(tx).tokens.revokeAll(user.id, app.now()) // mfa and enrollment tokens handed out before stop working
         })
       })
       await app.sessions.revokeAll(user.id, 'two_factor_reset', meta)
@@ -291,9 +214,9 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
         await checkPassword(user, body.current_password)
         const passwordHash = await hasher.hash(body.new_password)
         await db.transaction(async (tx) => {
-          await proveSecondFactor(tx, user, body, false)
+          await secondFactor.prove(tx, user, body, false)
           await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
-          await revokeOneTimeTokens(tx, user.id)
+          await repos(tx).tokens.revokeAll(user.id, app.now()) // mfa and enrollment tokens handed out before stop working
         })
       })
       await app.sessions.revokeAll(user.id, 'password_changed', meta, { exceptSid: caller.sid })

@@ -36,9 +36,9 @@ export function createAuthTokenRepository (db: Executor) {
       return r.affectedRows === 1
     },
 
-    /** Ends every outstanding token of that purpose for a user (enrollment done or restarted). */
-    async revokeAll (purpose: AuthTokenPurpose, userId: number, now: number): Promise<void> {
-      await db.execute('UPDATE auth_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL', [now, userId, purpose])
+    /** Ends every outstanding mfa and enrollment token of a user (password change, 2FA reset, disable). */
+    async revokeAll (userId: number, now: number): Promise<void> {
+      await db.execute('UPDATE auth_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL', [now, userId])
     },
 
     async purgeExpired (now: number): Promise<number> {

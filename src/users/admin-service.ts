@@ -64,7 +64,7 @@ export function createAdminService (app: FastifyInstance) {
       if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
       await users().setDisabled(id, disabled ? app.now() : null, app.now())
       if (disabled) {
-        for (const purpose of ['mfa', 'enrollment'] as const) await createAuthTokenRepository(app.db).revokeAll(purpose, id, app.now())
+        await createAuthTokenRepository(app.db).revokeAll(id, app.now())
         await app.sessions.revokeAll(id, 'user_disabled', meta, { actor: actor.id }) // audits user_disabled
       } else {
         await audit('user_enabled', actor, id, meta)

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox'
 
-const Username = Type.String({
+export const Username = Type.String({
   minLength: 3, maxLength: 50, pattern: '^[A-Za-z0-9._-]+$',
   description: '3 to 50 letters, digits, `.`, `_` or `-`; unique regardless of case', examples: ['testuser']
 })
-const NewPassword = Type.String({
+export const NewPassword = Type.String({
   minLength: 8, maxLength: 128,
   description: '8 to 128 characters, any characters, no composition rules; common passwords and ones containing the username are refused',
   examples: ['securepassword']

@@ -19,6 +19,7 @@ import jwt from './plugins/jwt.js'
 import authenticate from './plugins/authenticate.js'
 import authorization from './plugins/authorization.js'
 import authService from './plugins/auth-service.js'
+import adminBootstrap from './plugins/admin-bootstrap.js'
 import sessions from './plugins/sessions.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
@@ -73,6 +74,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(authenticate)
   await app.register(authorization)
   await app.register(authService)
+  await app.register(adminBootstrap)
 
   // routes
   await app.register(healthRoutes)

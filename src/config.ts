@@ -57,7 +57,9 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
   CORS_ORIGINS: Type.String({ description: 'comma-separated origins allowed to call the API from a browser; empty = none', default: '' }),
   REGISTRATION: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open: anyone may register; closed: POST /auth/register answers 403 (create accounts with the CLI)', default: 'open' }),
-  DEFAULT_ROLE: Type.Union(['admin', 'editor', 'viewer'].map((r) => Type.Literal(r)), { description: 'role given to self-registered users: admin, editor or viewer', default: 'editor' })
+  DEFAULT_ROLE: Type.Union(['admin', 'editor', 'viewer'].map((r) => Type.Literal(r)), { description: 'role given to self-registered users: admin, editor or viewer', default: 'editor' }),
+  ADMIN_USERNAME: Type.String({ description: 'at startup, while no administrator exists, create this one with ADMIN_PASSWORD (2FA pending: log in with the password to enroll); unset = the CLI creates admins', default: '', maxLength: 64 }),
+  ADMIN_PASSWORD: Type.String({ description: 'password of that first administrator (and of `cli create-admin`); needs ADMIN_USERNAME at startup', default: '', secret: true })
 })
 
 export type Config = Static<typeof EnvSchema>
@@ -89,5 +91,7 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
     const got = schema.secret ? 'the value given' : JSON.stringify(known[name] ?? null)
     throw new ConfigError(`Invalid configuration: ${name} must be ${expected(schema)} (got ${got})`)
   }
-  return value as Config
+  const config = value as Config
+  if (config.ADMIN_USERNAME !== '' && config.ADMIN_PASSWORD === '') throw new ConfigError('Invalid configuration: ADMIN_USERNAME needs ADMIN_PASSWORD')
+  return config
 }

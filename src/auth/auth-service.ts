@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify'
+import { Value } from '@sinclair/typebox/value'
+import { NewPassword, Username } from '../../schemas/auth.js'
 import type { Executor } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
-import { ApiError } from '../errors.js'
+import { ApiError, Errors } from '../errors.js'
 import { createUserRepository, type UserRow } from '../users/users-repository.js'
 import { AuthErrors } from './errors.js'
 import { createAuthTokenRepository, type AuthTokenPurpose } from './auth-tokens-repository.js'
@@ -77,8 +79,15 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     return user
   }
 
-  /** A new account with a pending TOTP enrollment (self-registration, or the CLI for admins). */
+  /**
+   * A new account with a pending TOTP enrollment: self-registration, or an administrator from
+   * the CLI or ADMIN_USERNAME, whose name and password get the registration body's checks here.
+   */
   async function createAccount (username: string, password: string, role: string, meta: ClientMeta) {
+    for (const [field, schema, value] of [['username', Username, username], ['password', NewPassword, password]] as const) {
+      const error = Value.Errors(schema, value).First()
+      if (error) throw new ApiError(400, Errors.validation.code, Errors.validation.title, `Invalid ${field}: ${error.message}`, {}, [{ pointer: `/body/${field}`, message: error.message }])
+    }
     refuseWeak(password, username, '/body/password')
     const normalized = normalizeUsername(username)
     if (await repos().users.findByUsername(normalized)) throw AuthErrors.usernameTaken()

@@ -43,6 +43,10 @@ export function createUserRepository (db: Executor) {
       return (await db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]))[0]
     },
 
+    async anyWithRole (role: string): Promise<boolean> {
+      return (await db.query('SELECT 1 AS one FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ? LIMIT 1', [role])).length > 0
+    },
+
     async rolesOf (userId: number): Promise<string[]> {
       const rows = await db.query<{ name: string }>(
         'SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.name', [userId])

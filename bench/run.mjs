@@ -23,7 +23,8 @@ const CONNECTIONS = 50
 const PASSWORD = 'a bench passphrase'
 const log = (...a) => process.stderr.write(a.join(' ') + '\n')
 const mb = (bytes) => Math.round(bytes / 1048576)
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+/** The middle value; of an even count, the lower of the two middle ones. */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 
 /** The environment assignments and node flags of package.json's start script. */
 function startSettings () {
@@ -41,10 +42,18 @@ await admin.query(`CREATE DATABASE ${DB}`)
 // The service, launched with the memory settings of `npm start` (its environment variables and
 // node flags; BENCH_LAUNCH=plain leaves them out, to measure what they buy), and a
 // request/answer over its IPC channel. BENCH_SERVER_FLAGS adds node flags (--cpu-prof, say).
+// The service exits when this process goes away, and this one when the service dies.
 const launch = startSettings()
+const { MALLOC_MMAP_THRESHOLD_: _, ...inherited } = process.env
 const server = fork(new URL('./server.mjs', import.meta.url), {
-  env: { ...process.env, ...launch.env },
+  env: { ...inherited, ...launch.env },
   execArgv: [...launch.flags, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])]
+})
+let closing = false
+server.once('exit', (code, signal) => {
+  if (closing) return
+  log(`the service exited during the run (${signal ?? `code ${code}`})`)
+  process.exit(1)
 })
 const ask = (message, key) => new Promise((resolve) => {
   const onMessage = (m) => { if (key in m) { server.off('message', onMessage); resolve(m[key]) } }
@@ -74,9 +83,10 @@ async function api (method, path, body, token) {
 /** One user's life up to a token, through the API: register (editor by default), confirm the TOTP enrollment, log in. */
 async function enrolledUser (username) {
   const { enrollment } = await api('POST', '/auth/register', { username, password: PASSWORD })
+  // this step's code confirms, the next step's logs in (the service accepts one step either side)
   const now = Date.now()
-  await api('POST', '/auth/2fa/verify', { code: codeAt(enrollment.secret, now - 30_000) }, enrollment.enrollment_token)
-  const { access_token: token } = await api('POST', '/auth/login', { username, password: PASSWORD, code: codeAt(enrollment.secret, now) })
+  await api('POST', '/auth/2fa/verify', { code: codeAt(enrollment.secret, now) }, enrollment.enrollment_token)
+  const { access_token: token } = await api('POST', '/auth/login', { username, password: PASSWORD, code: codeAt(enrollment.secret, now + 30_000) })
   return { username, token }
 }
 
@@ -123,7 +133,7 @@ async function scenario (name, o) {
   return row
 }
 
-/** Interleaved rounds of the three ratio scenarios; each reported by its median round (by req/s). */
+/** Interleaved rounds of the three ratio scenarios; each row shows its median round (by req/s), and every round is kept. */
 async function rounds (specs) {
   const results = Object.fromEntries(specs.map(([name]) => [name, []]))
   for (let round = 1; round <= ROUNDS; round++) {
@@ -139,7 +149,7 @@ async function rounds (specs) {
     if (all.length === 0) return [name, NOT_RUN]
     const row = { scenario: name, ...all.find((r) => r.rps === median(all.map((x) => x.rps))), rounds: all.map((r) => r.rps) }
     rows.push(row)
-    return [name, row]
+    return [name, { ...row, all }]
   }))
 }
 
@@ -149,7 +159,11 @@ const { 'db-baseline': dbBaseline, list } = await rounds([
   ['db-baseline', { path: '/bench/db-baseline' }],
   ['list', LIST]
 ])
-const listRss = list.rss
+// list against db-baseline round by round (each pair ran back to back), then the median ratio;
+// the service's RSS after list is the highest of its rounds
+const listRatios = list.all && dbBaseline.all ? list.all.map((r, i) => Math.round(100 * r.rps / dbBaseline.all[i].rps) / 100) : []
+const listRatio = listRatios.length ? median(listRatios) : NaN
+const listRss = list.all ? Math.max(...list.all.map((r) => r.rss)) : NaN
 
 const maxId = 10_000
 const ids = Array.from({ length: 1000 }, (_, i) => `/api/products/${1 + ((i * 7919) % maxId)}`)
@@ -194,12 +208,12 @@ if (runs('soak')) {
 }
 
 const targets = [
-  ['list req/s >= 75% of db-baseline', list.rps >= 0.75 * dbBaseline.rps, `${Math.round(100 * list.rps / dbBaseline.rps)}%`],
+  ['list req/s >= 75% of db-baseline (median of the per-round ratios)', listRatio >= 0.75, `${Math.round(100 * listRatio)}%`],
   ['scale p50 at 1M <= 1.5x at 10k (first page)', (scale[1_000_000]?.first.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.first.p50 ?? NaN, 1), `${scale[10_000]?.first.p50} -> ${scale[1_000_000]?.first.p50} ms`],
   ['scale p50 at 1M <= 1.5x at 10k (deep page)', (scale[1_000_000]?.deep.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.deep.p50 ?? NaN, 1), `${scale[10_000]?.deep.p50} -> ${scale[1_000_000]?.deep.p50} ms`],
   ['login >= 80% of the bare argon2 loop', login.rps >= 0.8 * argonRps, `${Math.round(100 * login.rps / argonRps)}%`],
   ['mixed list p99 <= 3x list p99 alone', mixedList.p99 <= 3 * Math.max(list.p99, 1), `${list.p99} -> ${mixedList.p99} ms`],
-  ['service RSS <= 150 MB after list', listRss <= 150, `${listRss} MB`],
+  ['service RSS <= 150 MB after list (highest round)', listRss <= 150, `${listRss} MB`],
   ['soak RSS grows < 10% from 10 s to the end', samples.length >= 3 && samples.at(-1) < 1.1 * samples[1], `${samples[1]} -> ${samples.at(-1)} MB`]
 ]
 
@@ -212,9 +226,10 @@ for (const [name, ok, measured] of targets) console.log(`${notRun(measured) ? 'N
 if (!only) {
   writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({
     at: new Date().toISOString(), node: process.version, launch, cpus: cpus().length, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS,
-    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), soakRss: samples, serviceMemory: await memory()
+    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), listRatios, soakRss: samples, serviceMemory: await memory()
   }, null, 2) + '\n')
 }
+closing = true
 server.send({ close: true })
 const exited = await Promise.race([once(server, 'exit').then(() => true), setTimeout(10_000).then(() => false)])
 if (!exited) { log('the service did not close within 10 s; killed'); server.kill('SIGKILL'); process.exitCode = 1 }

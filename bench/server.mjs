@@ -24,6 +24,9 @@ async function argon2Loop (config, { seconds, concurrency }) {
   return verified / ((performance.now() - started) / 1000)
 }
 
+// the driver went away (finished, crashed or interrupted): so does the service
+process.once('disconnect', () => process.exit(0))
+
 process.once('message', async ({ config: env }) => {
   const config = loadConfig({}, env)
   const app = await buildApp(config)

@@ -8,7 +8,11 @@ import { buildApp } from './app.js'
  * when the process was started some other way.
  */
 function mallocSettingMissing () {
-  const { glibcVersionRuntime } = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header
+  const report = process.report as NodeJS.ProcessReport & { excludeNetwork: boolean } // Node >= 20.13; missing from @types/node
+  const { excludeNetwork } = report
+  report.excludeNetwork = true // the report is read for its glibc version only: no socket lookups
+  const { glibcVersionRuntime } = (report.getReport() as { header: { glibcVersionRuntime?: string } }).header
+  report.excludeNetwork = excludeNetwork
   return glibcVersionRuntime !== undefined && process.env.MALLOC_MMAP_THRESHOLD_ === undefined
 }
 
@@ -23,6 +27,7 @@ async function main () {
     process.exit(1)
   }
 
+  const mallocMissing = mallocSettingMissing()
   let app
   try {
     app = await buildApp(config)
@@ -33,7 +38,7 @@ async function main () {
     process.exit(1)
   }
 
-  if (mallocSettingMissing()) {
+  if (mallocMissing) {
     app.log.warn('MALLOC_MMAP_THRESHOLD_ is not set: password hashing memory stays with the process (about 80 MB); start with MALLOC_MMAP_THRESHOLD_=131072 as npm start does (README, Memory)')
   }
 

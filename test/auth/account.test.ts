@@ -89,6 +89,19 @@ t.test('account operations', async (t) => {
     }
   })
 
+  t.test('a password change ends the enrollment token of a 2FA reset in progress', async (t) => {
+    const u = await enrolledUser(app, clock)
+    const access = await login(app, clock, u)
+    const enrollment = (await post(app, '/auth/2fa/reset', { password: u.password, code: code(u.secret, clock) }, access)).json()
+    nextStep(clock)
+    const fresh = await login(app, clock, u) // the reset ended every session; the current secret still logs in
+    nextStep(clock)
+    t.equal((await post(app, '/auth/password', { current_password: u.password, new_password: 'yet another passphrase', code: code(u.secret, clock) }, fresh)).statusCode, 204)
+    const qr = await app.inject({ url: `/auth/generate_qr/${u.username}`, headers: { authorization: `Bearer ${enrollment.enrollment_token}` } })
+    t.equal(qr.json().code, 'enrollment_token_invalid', 'the staged secret cannot be fetched any more')
+    t.equal((await post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)).json().code, 'enrollment_token_invalid', 'nor confirmed')
+  })
+
   t.test('change password: needs the current password and a code; refuses weak passwords', async (t) => {
     const u = await enrolledUser(app, clock)
     const access = await login(app, clock, u)

@@ -30,10 +30,10 @@ t.test('ADMIN_USERNAME: two instances starting together create one administrator
 })
 
 t.test('ADMIN_USERNAME: refusals stop the start with one line, and promote nobody', async (t) => {
-  const env = { DATABASE_URL: await createTestDatabase(t), ...sharedKeys(), DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', PORT: '0' }
+  const env = { DATABASE_URL: await createTestDatabase(t), ...sharedKeys() }
   const app = await buildTestApp(t, { config: env })
   await register(app, 'first.admin')
-  const start = (extra: Record<string, string>) => runScript('dist/src/server.js', { ...env, ...extra })
+  const start = (extra: Record<string, string>) => runScript('dist/src/server.js', { ...env, DATA_DIR: tempDir(t), LOG_LEVEL: 'silent', PORT: '0', ...extra })
 
   const taken = await start(ADMIN)
   t.equal(taken.code, 1)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { authApp, code, enrolledUser, get, login, loginTokens, post, twoInstances, userWithRole } from '../auth/flow.js'
+import { authApp, code, enrolledUser, get, login, loginTokens, post, register, twoInstances, userWithRole } from '../auth/flow.js'
 import { createTestDatabase, runScript, sharedKeys } from '../helper.js'
 
 const put = (app: Awaited<ReturnType<typeof authApp>>['app'], url: string, payload: object, token: string) =>
@@ -61,6 +61,15 @@ t.test('admin API', async (t) => {
     t.equal((await post(app, '/auth/login', { username: u.username, password: u.password, code: code(u.secret, clock) })).statusCode, 200)
     t.same(await actorsOf(u.id, 'user_disabled'), [admin.id], 'one user_disabled event, by the admin')
     t.same(await actorsOf(u.id, 'user_enabled'), [admin.id], 'one user_enabled event, by the admin')
+  })
+
+  t.test('disable ends a pending enrollment: its token no longer shows the QR code or confirms', async (t) => {
+    const u = await register(app)
+    t.equal((await post(app, `/api/users/${u.id}/disable`, {}, token)).statusCode, 200)
+    t.equal((await post(app, `/api/users/${u.id}/enable`, {}, token)).statusCode, 200)
+    const qr = await app.inject({ url: `/auth/generate_qr/${u.username}`, headers: { authorization: `Bearer ${u.enrollmentToken}` } })
+    t.equal(qr.json().code, 'enrollment_token_invalid')
+    t.equal((await post(app, '/auth/2fa/verify', { code: code(u.secret, clock) }, u.enrollmentToken)).json().code, 'enrollment_token_invalid')
   })
 
   t.test("revoke a user's sessions", async (t) => {

@@ -27,8 +27,9 @@ export function createSessionService (app: FastifyInstance) {
   const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS)
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
-  const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta) =>
-    repos(ex).audit.record(event, app.now(), meta, { actor: userId, target: userId, sessionId: sid })
+  /** An event on `userId`'s sessions; the actor is the user unless someone else acted (an administrator, or null for the CLI). */
+  const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta, actor: number | null = userId) =>
+    repos(ex).audit.record(event, app.now(), meta, { actor, target: userId, sessionId: sid })
 
   const tokens = (userId: number, sid: string, roles: string[], refreshToken: string) => ({
     access_token: app.jwt.sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(app.now() / 1000) }),
@@ -120,7 +121,7 @@ export function createSessionService (app: FastifyInstance) {
     async revokeAll (userId: number, reason: AuditEventName, meta: ClientMeta, { actor = userId, exceptSid }: { actor?: number | null, exceptSid?: string } = {}) {
       await repos().sessions.revokeAll(userId, app.now(), reason, exceptSid)
       cache.evictUser(userId)
-      await repos().audit.record(reason, app.now(), meta, { actor, target: userId, sessionId: exceptSid ?? null })
+      await audit(db, reason, userId, exceptSid ?? null, meta, actor)
     },
 
     /** Deletes ended sessions and expired one-time tokens in small batches, yielding between them. */

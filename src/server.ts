@@ -39,7 +39,7 @@ async function main () {
   }
 
   if (mallocMissing) {
-    app.log.warn('MALLOC_MMAP_THRESHOLD_ is not set: password hashing memory stays with the process (about 80 MB); start with MALLOC_MMAP_THRESHOLD_=131072 as npm start does (README, Memory)')
+    app.log.warn('MALLOC_MMAP_THRESHOLD_ is not set: password hashing memory stays with the process (about 80 MB); start with MALLOC_MMAP_THRESHOLD_=131072 as npm start does (docs/operations.md, Memory)')
   }
 
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {

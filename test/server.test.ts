@@ -69,8 +69,9 @@ t.test('closing (what SIGTERM triggers) lets an in-flight request finish', async
   t.ok(Date.now() - started < 10_000, 'closing ended with the request, not after the keep-alive timeout (72 s)')
 })
 
-t.test('the README shows the launch line npm start runs (its memory settings)', async (t) => {
+t.test('docs/operations.md shows the launch line npm start runs (its memory settings)', async (t) => {
   const start = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).scripts.start as string
   t.match(start, /^MALLOC_MMAP_THRESHOLD_=\d+ node .*dist\/src\/server\.js$/)
-  t.ok(readFileSync(join(projectRoot, 'README.md'), 'utf8').split('\n').includes(start), 'README, Memory: the same line')
+  const operations = readFileSync(join(projectRoot, 'docs', 'operations.md'), 'utf8')
+  t.ok(operations.split('\n').includes(start), 'docs/operations.md, Memory: the same line')
 })

@@ -45,7 +45,7 @@ t.test('Swagger UI at /docs works in a real browser: every tag, Authorize, Try i
   t.match(await op.locator('.live-responses-table .microlight').first().innerText(), /Seen Through Swagger/)
   t.same(errors.filter((e) => !/favicon/.test(e)), [], 'no script or CSP errors in the page')
 
-  // the README's picture is refreshed on request only, so a test run leaves the tree clean
+  // the picture in docs/clients.md is refreshed on request only, so a test run leaves the tree clean
   await page.evaluate(() => window.scrollTo(0, 0))
   const shot = process.env.UPDATE_DOCS_SCREENSHOT ? join(projectRoot, 'docs', 'swagger-ui.png') : join(tempDir(t), 'swagger-ui.png')
   await page.screenshot({ path: shot, fullPage: false })

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 
-const PRICE_PATTERN = '^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$'
+/** A price as decimal text: what requests and responses carry, and what money.ts converts to cents. */
+export const PRICE_PATTERN = '^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$'
 const PRICE_TEXT = 'Exact decimal, 0 to 99999999.99 with at most 2 decimals (DECIMAL(10,2)); stored as integer cents, never a binary float.'
 
 /** Responses always carry price as a string, so no client parses it into a float by accident. */
@@ -50,7 +51,9 @@ export const ProductPage = Type.Object({
   next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' })
 }, { $id: 'ProductPage', additionalProperties: false })
 
+/** The fields a product list sorts by; the repository maps each to its indexed column. */
 export const SORT_FIELDS = ['id', 'name', 'price', 'created_at'] as const
+export type SortField = typeof SORT_FIELDS[number]
 
 export const ProductListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),

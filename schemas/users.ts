@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox'
-
-export const ROLES = ['admin', 'editor', 'viewer'] as const
+import { ROLE_NAMES } from './access.js'
 
 export const AdminUser = Type.Object({
   id: Type.Integer(),
@@ -17,7 +16,7 @@ export const AdminUserPage = Type.Object({
 }, { $id: 'AdminUserPage', additionalProperties: false })
 
 export const SetRolesRequest = Type.Object({
-  roles: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { minItems: 1, maxItems: ROLES.length, uniqueItems: true })
+  roles: Type.Array(Type.Union(ROLE_NAMES.map((r) => Type.Literal(r))), { minItems: 1, maxItems: ROLE_NAMES.length, uniqueItems: true })
 }, { $id: 'SetRolesRequest', additionalProperties: false, examples: [{ roles: ['viewer'] }] })
 
 export const UserListQuery = Type.Object({

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { ROLE_NAMES } from '../schemas/access.js'
 
 /**
  * The environment, as one TypeBox schema: it validates `process.env`, gives the
@@ -57,7 +58,10 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
   CORS_ORIGINS: Type.String({ description: 'comma-separated origins allowed to call the API from a browser; empty = none', default: '' }),
   REGISTRATION: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open: anyone may register; closed: POST /auth/register answers 403 (create accounts with the CLI)', default: 'open' }),
-  DEFAULT_ROLE: Type.Union(['admin', 'editor', 'viewer'].map((r) => Type.Literal(r)), { description: 'role given to self-registered users: admin, editor or viewer', default: 'editor' }),
+  DEFAULT_ROLE: Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)), {
+    description: `role given to self-registered users: ${ROLE_NAMES.slice(0, -1).join(', ')} or ${ROLE_NAMES.at(-1)}`,
+    default: 'editor'
+  }),
   ADMIN_USERNAME: Type.String({ description: 'at startup, while no administrator exists, create this one with ADMIN_PASSWORD (2FA pending: log in with the password to enroll); unset = the CLI creates admins', default: '', maxLength: 64 }),
   ADMIN_PASSWORD: Type.String({ description: 'password of that first administrator (and of `cli create-admin`); needs ADMIN_USERNAME at startup', default: '', secret: true })
 })

@@ -6,6 +6,3 @@ CREATE TABLE login_throttle (
   blocked_until BIGINT NOT NULL DEFAULT 0,
   updated_at BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-
-INSERT INTO permissions (name, description) VALUES ('audit:read', 'read the security audit log');
-INSERT INTO role_permissions (role_id, permission) SELECT id, 'audit:read' FROM roles WHERE name = 'admin';

@@ -1,12 +1,8 @@
 import type { Executor } from '../db/driver.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
+import type { AuditEventName } from '../../schemas/audit.js'
 
-export const AUDIT_EVENTS = [
-  'registered', 'login_succeeded', 'login_failed', 'second_factor_failed', 'two_factor_confirmed', 'recovery_code_used',
-  'recovery_codes_regenerated', 'account_locked', 'account_unlocked', 'refresh_reuse_detected', 'session_revoked', 'logout',
-  'logout_all', 'password_changed', 'two_factor_reset', 'role_changed', 'user_disabled', 'user_enabled', 'sessions_revoked_by_admin'
-] as const
-export type AuditEventName = typeof AUDIT_EVENTS[number]
+export type { AuditEventName }
 
 export interface AuditRow {
   id: number

@@ -2,10 +2,8 @@ import fp from 'fastify-plugin'
 import type { FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
 import { Errors, type ErrorKind } from '../errors.js'
 import { BEARER_ERRORS, problems } from './problem-responses.js'
+import type { Permission } from '../../schemas/access.js'
 
-/** The permissions routes can require; the database grants them to roles (role_permissions). */
-export const PERMISSIONS = ['products:read', 'products:write', 'products:delete', 'users:read', 'users:write', 'audit:read'] as const
-export type Permission = typeof PERMISSIONS[number]
 
 /** What a route needs: `authenticated` (any live session) or a permission. */
 export type Access = 'authenticated' | Permission

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import type { Driver } from '../db/driver.js'
 import { parseMysqlUrl } from '../db/mysql-url.js'
 import { migrate } from '../db/migrate.js'
+import { accessListDrift } from '../db/access-lists.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,7 +16,8 @@ declare module 'fastify' {
 /**
  * The store chosen by DATABASE_URL: MySQL/MariaDB through @fastify/mysql, or the
  * embedded SQLite file. Migrations run before the app takes requests. Only the chosen
- * store's driver is loaded, which keeps the other out of the process's memory.
+ * store's driver is loaded, which keeps the other out of the process's memory. A store whose
+ * roles and permissions differ from the code's list refuses to start.
  */
 export default fp(async (app) => {
   const { DATABASE_URL: url, DATA_DIR, DB_CONNECT_TIMEOUT_MS, DB_POOL_SIZE } = app.config
@@ -47,6 +49,8 @@ export default fp(async (app) => {
     app.addHook('onClose', () => driver.close())
   }
   await migrate(driver, app.log)
+  const drift = await accessListDrift(driver)
+  if (drift.length > 0) throw new Error(`The roles and permissions in the database differ from schemas/access.ts: ${drift.join('; ')}`)
   app.decorate('db', driver)
   app.log.info({ store: driver.description }, 'store ready')
 }, { name: 'db', dependencies: ['config'] })

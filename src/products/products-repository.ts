@@ -1,4 +1,5 @@
 import type { Executor, SqlValue } from '../db/driver.js'
+import type { SortField } from '../../schemas/products.js'
 
 export interface ProductRow {
   id: number
@@ -13,9 +14,9 @@ export interface ProductRow {
 
 export type ProductFields = Partial<Pick<ProductRow, 'name' | 'description' | 'price_cents' | 'quantity'>>
 
-/** Sortable columns; each has an index (column, id) so every page is an index range scan. */
-export const SORT_COLUMNS = { id: 'id', name: 'name', price: 'price_cents', created_at: 'created_at' } as const
-export type SortField = keyof typeof SORT_COLUMNS
+/** The column of each sort field; each has an index (column, id) so every page is an index range scan. */
+export const SORT_COLUMNS = { id: 'id', name: 'name', price: 'price_cents', created_at: 'created_at' } as const satisfies Record<SortField, string>
+export type { SortField }
 
 export interface ListQuery {
   limit: number

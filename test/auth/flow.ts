@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { codeAt, PERIOD_MS } from '../../src/auth/totp.js'
+import type { Role } from '../../schemas/access.js'
 import { buildTestApp, createTestDatabase, sharedKeys, testClock, type TestAppOptions } from '../helper.js'
 
 type Test = Parameters<typeof buildTestApp>[0]
@@ -59,7 +60,7 @@ export const get = (app: FastifyInstance, url: string, token?: string) =>
   app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} })
 
 /** An account with the given role, 2FA confirmed (created as the CLI creates admins). */
-export async function userWithRole (app: FastifyInstance, clock: Clock, role: 'admin' | 'editor' | 'viewer') {
+export async function userWithRole (app: FastifyInstance, clock: Clock, role: Role) {
   const username = freshName(role)
   const { user, enrollment } = await app.authService.createAccount(username, PASSWORD, role, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' })
   const res = await post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pino from 'pino'
 import { loadMigrations, migrate, splitStatements } from '../../src/db/migrate.js'
@@ -36,20 +36,52 @@ for (const store of stores) {
       'notes.txt': 'ignored'
     })
     const db = await openDriver(t, store)
-    t.same(await migrate(db, log, loadMigrations(store, dir)), ['001_a', '002_b'], 'applied in order')
+    t.same(await migrate(db, log, loadMigrations(store, dir), null), ['001_a', '002_b'], 'applied in order')
     t.same((await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), ['001_a', '002_b'], 'recorded')
 
     writeFileSync(join(dir, '003_bad.sql'), 'CREATE TABLE c (z INT);\nINSERT INTO no_such_table VALUES (1);\n')
-    await t.rejects(migrate(db, log, loadMigrations(store, dir)), /Migration db\/.*003_bad\.sql failed: .*no_such_table/, 'names the file and the database message')
+    await t.rejects(migrate(db, log, loadMigrations(store, dir), null), /Migration db\/.*003_bad\.sql failed: .*no_such_table/, 'names the file and the database message')
     t.same((await db.query('SELECT version FROM schema_migrations WHERE version = ?', ['003_bad'])), [], 'a failed migration is not recorded')
   })
 }
+
+for (const store of stores) {
+  t.test(`a migration is known by its number: renaming its file does not apply it again (${store})`, async (t) => {
+    const dir = migrationsDir(t, { '001_a.sql': 'CREATE TABLE a (x INT NOT NULL);\n', '002_b.sql': 'CREATE TABLE b (y INT NOT NULL);\n' })
+    const db = await openDriver(t, store)
+    t.same(await migrate(db, log, loadMigrations(store, dir), null), ['001_a', '002_b'])
+    renameSync(join(dir, '001_a.sql'), join(dir, '001_a_and_more.sql'))
+    writeFileSync(join(dir, '003_c.sql'), 'CREATE TABLE c (z INT NOT NULL);\n')
+    t.same(await migrate(db, log, loadMigrations(store, dir), null), ['003_c'], 'only the new number runs')
+    const versions = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')
+    t.same(versions.map((r) => r.version), ['001_a', '002_b', '003_c'], 'the recorded names stay as they were')
+  })
+
+  t.test(`a store migrated under the earlier file names is up to date (${store})`, async (t) => {
+    const db = await openDriver(t, store)
+    await migrate(db, log)
+    // the names the first releases recorded, before the files were named after all they do
+    const earlier = ['001_users', '002_sessions', '003_totp_rotation', '004_products_and_permissions', '005_login_throttle']
+    await db.execute('DELETE FROM schema_migrations')
+    for (const version of earlier) await db.execute('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)', [version])
+    const changes: string[] = []
+    const spy = pino({ level: 'info' }, { write: (line: string) => { changes.push(JSON.parse(line).msg) } })
+    t.same(await migrate(db, spy), loadMigrations(store).map((m) => m.version).filter((v) => !earlier.some((e) => e.slice(0, 3) === v.slice(0, 3))),
+      'nothing already applied runs again')
+    t.same(changes.filter((m) => m !== 'migration applied'), [], 'and the seed finds nothing to add')
+  })
+}
+
+t.test('two files with one number are refused', async (t) => {
+  const dir = migrationsDir(t, { '001_a.sql': 'SELECT 1;\n', '002_b.sql': 'SELECT 1;\n', '002_c.sql': 'SELECT 1;\n' })
+  t.throws(() => loadMigrations('sqlite', dir), /Two migrations in db\/sqlite have the number 002/)
+})
 
 t.test('two instances starting at once migrate once (MySQL GET_LOCK)', async (t) => {
   const url = await createTestDatabase(t)
   const dir = migrationsDir(t, { '001_a.sql': 'CREATE TABLE a (x INT NOT NULL);\nINSERT INTO a (x) VALUES (1);\n' })
   const [one, two] = [await openDriver(t, 'mysql', url), await openDriver(t, 'mysql', url)]
-  const results = await Promise.all([migrate(one, log, loadMigrations('mysql', dir)), migrate(two, log, loadMigrations('mysql', dir))])
+  const results = await Promise.all([migrate(one, log, loadMigrations('mysql', dir), null), migrate(two, log, loadMigrations('mysql', dir), null)])
   t.same(results.flat(), ['001_a'], 'exactly one instance applied it')
   t.same(await one.query('SELECT x FROM a'), [{ x: 1 }], 'its data went in once')
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { authApp, login, userWithRole } from '../auth/flow.js'
+import { ROLE_NAMES } from '../../schemas/access.js'
 
 type Operation = { security?: Array<Record<string, string[]>>, 'x-permissions'?: string[], operationId: string }
 
@@ -8,7 +9,7 @@ t.test('A2 (API5 BFLA): route x role matrix, built from every operation the app 
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> }
   const grants = await app.db.query<{ role: string, permission: string }>(
     'SELECT r.name AS role, rp.permission FROM role_permissions rp JOIN roles r ON r.id = rp.role_id')
-  const roles = ['admin', 'editor', 'viewer'] as const
+  const roles = ROLE_NAMES
   const users = Object.fromEntries(await Promise.all(roles.map(async (r) => [r, await userWithRole(app, clock, r)] as const)))
 
   let checked = 0

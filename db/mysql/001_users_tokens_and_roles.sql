@@ -50,7 +50,4 @@ CREATE TABLE user_roles (
   CONSTRAINT user_roles_role FOREIGN KEY (role_id) REFERENCES roles (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-INSERT INTO roles (name, description) VALUES
-  ('admin', 'everything'),
-  ('editor', 'products: read, write, delete'),
-  ('viewer', 'products: read');
+-- The roles themselves are seeded from schemas/access.ts by the migration runner (src/db/access-lists.ts).

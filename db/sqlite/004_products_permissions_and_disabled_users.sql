@@ -26,17 +26,6 @@ CREATE TABLE role_permissions (
   PRIMARY KEY (role_id, permission)
 );
 
-INSERT INTO permissions (name, description) VALUES
-  ('products:read', 'list and read products'),
-  ('products:write', 'create and change products'),
-  ('products:delete', 'delete products'),
-  ('users:read', 'list and read user accounts'),
-  ('users:write', 'change roles, disable and enable accounts, end their sessions');
-
-INSERT INTO role_permissions (role_id, permission)
-  SELECT r.id, p.name FROM roles r JOIN permissions p
-  WHERE r.name = 'admin'
-     OR (r.name = 'editor' AND p.name IN ('products:read', 'products:write', 'products:delete'))
-     OR (r.name = 'viewer' AND p.name = 'products:read');
+-- Permissions and their grants are seeded from schemas/access.ts by the migration runner.
 
 ALTER TABLE users ADD COLUMN disabled_at BIGINT NULL;

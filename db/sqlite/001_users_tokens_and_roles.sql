@@ -44,7 +44,4 @@ CREATE TABLE user_roles (
   PRIMARY KEY (user_id, role_id)
 );
 
-INSERT INTO roles (name, description) VALUES
-  ('admin', 'everything'),
-  ('editor', 'products: read, write, delete'),
-  ('viewer', 'products: read');
+-- The roles themselves are seeded from schemas/access.ts by the migration runner (src/db/access-lists.ts).

@@ -48,9 +48,14 @@ export default fp(async (app) => {
     driver = createSqliteDriver(file === ':memory:' ? file : resolve(file))
     app.addHook('onClose', () => driver.close())
   }
-  await migrate(driver, app.log)
-  const drift = await accessListDrift(driver)
-  if (drift.length > 0) throw new Error(`The roles and permissions in the database differ from schemas/access.ts: ${drift.join('; ')}`)
+  try {
+    await migrate(driver, app.log)
+    const drift = await accessListDrift(driver)
+    if (drift.length > 0) throw new Error(`The roles and permissions in the database differ from schemas/access.ts: ${drift.join('; ')}`)
+  } catch (err) {
+    await driver.close() // a plugin that fails to load gets no onClose: nothing would end the pool
+    throw err
+  }
   app.decorate('db', driver)
   app.log.info({ store: driver.description }, 'store ready')
 }, { name: 'db', dependencies: ['config'] })

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Value } from '@sinclair/typebox/value'
 import { NewPassword, Username } from '../../schemas/auth.js'
+import type { Role } from '../../schemas/access.js'
 import type { Executor } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
 import { ApiError, Errors } from '../errors.js'
@@ -83,7 +84,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
    * A new account with a pending TOTP enrollment: self-registration, or an administrator from
    * the CLI or ADMIN_USERNAME, whose name and password get the registration body's checks here.
    */
-  async function createAccount (username: string, password: string, role: string, meta: ClientMeta) {
+  async function createAccount (username: string, password: string, role: Role, meta: ClientMeta) {
     for (const [field, schema, value] of [['username', Username, username], ['password', NewPassword, password]] as const) {
       const error = Value.Errors(schema, value).First()
       if (error) throw new ApiError(400, Errors.validation.code, Errors.validation.title, `Invalid ${field}: ${error.message}`, {}, [{ pointer: `/body/${field}`, message: error.message }])

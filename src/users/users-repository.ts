@@ -1,4 +1,5 @@
 import type { Executor } from '../db/driver.js'
+import type { Role } from '../../schemas/access.js'
 
 export interface UserRow {
   id: number
@@ -18,7 +19,7 @@ export interface NewUser {
   usernameNormalized: string
   passwordHash: string
   totpSecretEnc: string
-  role: string
+  role: Role
   now: number
 }
 
@@ -43,7 +44,7 @@ export function createUserRepository (db: Executor) {
       return (await db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]))[0]
     },
 
-    async anyWithRole (role: string): Promise<boolean> {
+    async anyWithRole (role: Role): Promise<boolean> {
       return (await db.query('SELECT 1 AS one FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ? LIMIT 1', [role])).length > 0
     },
 

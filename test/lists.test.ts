@@ -36,3 +36,13 @@ t.test('the docs name the code\'s sort fields and roles where they list them', a
   const defaultRole = lines.find((l) => l.startsWith('| `DEFAULT_ROLE` |'))
   t.same(codeNames(defaultRole?.split('|')[3] ?? ''), ROLE_NAMES, 'DEFAULT_ROLE: its values')
 })
+
+t.test('schemas/ imports nothing from src/: the contract and the lists sit below the code', async (t) => {
+  const dir = join(projectRoot, 'schemas')
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts'))
+  t.ok(files.length >= 8, `${files.length} files read`)
+  for (const file of files) {
+    const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!)
+    t.same(imports.filter((i) => !i.startsWith('./') && !i.startsWith('@sinclair/')), [], `${file} imports only schemas/ and TypeBox`)
+  }
+})

@@ -16,7 +16,8 @@ export const AdminUserPage = Type.Object({
 }, { $id: 'AdminUserPage', additionalProperties: false })
 
 export const SetRolesRequest = Type.Object({
-  roles: Type.Array(Type.Union(ROLE_NAMES.map((r) => Type.Literal(r))), { minItems: 1, maxItems: ROLE_NAMES.length, uniqueItems: true })
+  roles: Type.Array(Type.Union(ROLE_NAMES.map((r) => Type.Literal(r))),
+    { minItems: 1, maxItems: ROLE_NAMES.length, uniqueItems: true })
 }, { $id: 'SetRolesRequest', additionalProperties: false, examples: [{ roles: ['viewer'] }] })
 
 export const UserListQuery = Type.Object({

@@ -31,7 +31,8 @@ async function readStored (db: Executor): Promise<Stored> {
 export async function seedAccessLists (db: Executor): Promise<string[]> {
   const stored = await readStored(db)
   const changes: string[] = []
-  for (const [table, list, have] of [['roles', ROLES, stored.roles], ['permissions', PERMISSIONS, stored.permissions]] as const) {
+  const lists = [['roles', ROLES, stored.roles], ['permissions', PERMISSIONS, stored.permissions]] as const
+  for (const [table, list, have] of lists) {
     for (const [name, description] of Object.entries(list)) {
       if (!have.has(name)) {
         await db.execute(`INSERT INTO ${table} (name, description) VALUES (?, ?)`, [name, description])
@@ -44,7 +45,8 @@ export async function seedAccessLists (db: Executor): Promise<string[]> {
   }
   for (const grant of CODE_GRANTS.filter((g) => !stored.grants.has(g))) {
     const [role, permission] = grant.split(' ') as [string, string]
-    await db.execute('INSERT INTO role_permissions (role_id, permission) SELECT id, ? FROM roles WHERE name = ?', [permission, role])
+    await db.execute('INSERT INTO role_permissions (role_id, permission) SELECT id, ? FROM roles WHERE name = ?',
+      [permission, role])
     changes.push(`role_permissions: granted ${role} ${permission}`)
   }
   return changes

@@ -55,7 +55,10 @@ export function loadMigrations (dialect: Dialect, dir = join(projectRoot, 'db', 
  * starting at once one migrates and the other then finds nothing to do.
  */
 export async function migrate (
-  driver: Driver, log: FastifyBaseLogger, migrations = loadMigrations(driver.dialect), seed: Seed | null = seedAccessLists
+  driver: Driver,
+  log: FastifyBaseLogger,
+  migrations = loadMigrations(driver.dialect),
+  seed: Seed | null = seedAccessLists
 ): Promise<string[]> {
   return driver.withLock('secure_api_migrations', async (conn) => {
     await conn.ddl('CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(191) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)')

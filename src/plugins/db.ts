@@ -51,7 +51,9 @@ export default fp(async (app) => {
   try {
     await migrate(driver, app.log)
     const drift = await accessListDrift(driver)
-    if (drift.length > 0) throw new Error(`The roles and permissions in the database differ from schemas/access.ts: ${drift.join('; ')}`)
+    if (drift.length > 0) {
+      throw new Error(`The roles and permissions in the database differ from schemas/access.ts: ${drift.join('; ')}`)
+    }
   } catch (err) {
     await driver.close() // a plugin that fails to load gets no onClose: nothing would end the pool
     throw err

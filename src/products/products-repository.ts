@@ -15,7 +15,9 @@ export interface ProductRow {
 export type ProductFields = Partial<Pick<ProductRow, 'name' | 'description' | 'price_cents' | 'quantity'>>
 
 /** The column of each sort field; each has an index (column, id) so every page is an index range scan. */
-export const SORT_COLUMNS = { id: 'id', name: 'name', price: 'price_cents', created_at: 'created_at' } as const satisfies Record<SortField, string>
+export const SORT_COLUMNS = {
+  id: 'id', name: 'name', price: 'price_cents', created_at: 'created_at'
+} as const satisfies Record<SortField, string>
 export type { SortField }
 
 export interface ListQuery {

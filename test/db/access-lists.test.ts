@@ -29,9 +29,9 @@ for (const store of stores) {
     const { db } = await migratedStore(t, store)
     t.same(await db.query('SELECT name, description FROM roles ORDER BY id'),
       Object.entries(ROLES).map(([name, description]) => ({ name, description })), 'roles, in the list\'s order')
-    t.same((await db.query<{ name: string, description: string }>('SELECT name, description FROM permissions'))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    Object.entries(PERMISSIONS).map(([name, description]) => ({ name, description })).sort((a, b) => a.name.localeCompare(b.name)))
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name)
+    t.same((await db.query<{ name: string, description: string }>('SELECT name, description FROM permissions')).sort(byName),
+      Object.entries(PERMISSIONS).map(([name, description]) => ({ name, description })).sort(byName))
     t.same(await grantsIn(db), codeGrants)
     t.ok(codeGrants.includes('admin audit:read'), 'the audit log is granted to admins')
     t.same(await accessListDrift(db), [], 'no drift')
@@ -42,7 +42,8 @@ for (const store of stores) {
     // a store from before audit:read, with a description edited by hand
     await db.execute("DELETE FROM permissions WHERE name = 'audit:read'")
     await db.execute("UPDATE roles SET description = 'old words' WHERE name = 'viewer'")
-    t.same(await accessListDrift(db), ['permission audit:read is missing from the database', 'grant admin audit:read is missing from the database'])
+    t.same(await accessListDrift(db),
+      ['permission audit:read is missing from the database', 'grant admin audit:read is missing from the database'])
     const lines: Array<{ msg: string, change?: string }> = []
     const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line)) } })
     t.same(await migrate(db, log), [], 'no migration is pending')
@@ -56,22 +57,25 @@ for (const store of stores) {
   t.test(`a store whose access lists differ from the code's refuses to start (${store})`, async (t) => {
     const { db, url } = await migratedStore(t, store)
     await db.execute("INSERT INTO roles (name, description) VALUES ('auditor', 'made by hand')")
-    await db.execute("INSERT INTO role_permissions (role_id, permission) SELECT id, 'users:write' FROM roles WHERE name = 'editor'")
+    await db.execute(
+      "INSERT INTO role_permissions (role_id, permission) SELECT id, 'users:write' FROM roles WHERE name = 'editor'")
     await db.execute("INSERT INTO permissions (name, description) VALUES ('reports:read', 'not in the code')")
     t.same(await accessListDrift(db), [
       'role auditor is in the database only',
       'permission reports:read is in the database only',
       'grant editor users:write is in the database only'
     ])
-    await t.rejects(buildTestApp(t, { store, config: { DATABASE_URL: url } }),
+    const start = () => buildTestApp(t, { store, config: { DATABASE_URL: url } })
+    await t.rejects(start(),
       /differ from schemas\/access\.ts: role auditor is in the database only; permission reports:read .*; grant editor users:write/)
 
     await db.execute("DELETE FROM roles WHERE name = 'auditor'")
     await db.execute("DELETE FROM permissions WHERE name = 'reports:read'")
-    await t.rejects(buildTestApp(t, { store, config: { DATABASE_URL: url } }), /: grant editor users:write is in the database only$/,
+    await t.rejects(start(), /: grant editor users:write is in the database only$/,
       'one extra grant is enough: the seed never takes access away, a migration does')
-    await db.execute("DELETE FROM role_permissions WHERE permission = 'users:write' AND role_id = (SELECT id FROM roles WHERE name = 'editor')")
-    const app = await buildTestApp(t, { store, config: { DATABASE_URL: url } })
+    await db.execute(
+      "DELETE FROM role_permissions WHERE permission = 'users:write' AND role_id = (SELECT id FROM roles WHERE name = 'editor')")
+    const app = await start()
     t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200, 'equal again: it starts')
   })
 }

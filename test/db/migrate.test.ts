@@ -40,14 +40,18 @@ for (const store of stores) {
     t.same((await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), ['001_a', '002_b'], 'recorded')
 
     writeFileSync(join(dir, '003_bad.sql'), 'CREATE TABLE c (z INT);\nINSERT INTO no_such_table VALUES (1);\n')
-    await t.rejects(migrate(db, log, loadMigrations(store, dir), null), /Migration db\/.*003_bad\.sql failed: .*no_such_table/, 'names the file and the database message')
+    await t.rejects(migrate(db, log, loadMigrations(store, dir), null), /Migration db\/.*003_bad\.sql failed: .*no_such_table/,
+      'names the file and the database message')
     t.same((await db.query('SELECT version FROM schema_migrations WHERE version = ?', ['003_bad'])), [], 'a failed migration is not recorded')
   })
 }
 
 for (const store of stores) {
   t.test(`a migration is known by its number: renaming its file does not apply it again (${store})`, async (t) => {
-    const dir = migrationsDir(t, { '001_a.sql': 'CREATE TABLE a (x INT NOT NULL);\n', '002_b.sql': 'CREATE TABLE b (y INT NOT NULL);\n' })
+    const dir = migrationsDir(t, {
+      '001_a.sql': 'CREATE TABLE a (x INT NOT NULL);\n',
+      '002_b.sql': 'CREATE TABLE b (y INT NOT NULL);\n'
+    })
     const db = await openDriver(t, store)
     t.same(await migrate(db, log, loadMigrations(store, dir), null), ['001_a', '002_b'])
     renameSync(join(dir, '001_a.sql'), join(dir, '001_a_and_more.sql'))
@@ -62,12 +66,13 @@ for (const store of stores) {
     await migrate(db, log)
     // the names the first releases recorded, before the files were named after all they do
     const earlier = ['001_users', '002_sessions', '003_totp_rotation', '004_products_and_permissions', '005_login_throttle']
-    await db.execute('DELETE FROM schema_migrations')
-    for (const version of earlier) await db.execute('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)', [version])
+    await db.execute('DELETE FROM schema_migrations WHERE version < ?', ['006'])
+    for (const version of earlier) {
+      await db.execute('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)', [version])
+    }
     const changes: string[] = []
     const spy = pino({ level: 'info' }, { write: (line: string) => { changes.push(JSON.parse(line).msg) } })
-    t.same(await migrate(db, spy), loadMigrations(store).map((m) => m.version).filter((v) => !earlier.some((e) => e.slice(0, 3) === v.slice(0, 3))),
-      'nothing already applied runs again')
+    t.same(await migrate(db, spy), [], 'nothing already applied runs again')
     t.same(changes.filter((m) => m !== 'migration applied'), [], 'and the seed finds nothing to add')
   })
 }
@@ -81,7 +86,7 @@ t.test('two instances starting at once migrate once (MySQL GET_LOCK)', async (t)
   const url = await createTestDatabase(t)
   const dir = migrationsDir(t, { '001_a.sql': 'CREATE TABLE a (x INT NOT NULL);\nINSERT INTO a (x) VALUES (1);\n' })
   const [one, two] = [await openDriver(t, 'mysql', url), await openDriver(t, 'mysql', url)]
-  const results = await Promise.all([migrate(one, log, loadMigrations('mysql', dir), null), migrate(two, log, loadMigrations('mysql', dir), null)])
+  const results = await Promise.all([one, two].map((db) => migrate(db, log, loadMigrations('mysql', dir), null)))
   t.same(results.flat(), ['001_a'], 'exactly one instance applied it')
   t.same(await one.query('SELECT x FROM a'), [{ x: 1 }], 'its data went in once')
 })

@@ -42,7 +42,8 @@ function finish (shape: Shape): Shape {
   for (const table of Object.values(shape)) {
     for (const fk of table.foreignKeys.map(colsOf)) {
       const others = [table.primaryKey, ...table.unique, ...table.indexes].filter(Boolean).map(colsOf)
-      if (others.some((cols) => cols !== fk && covers(cols, fk)) || table.primaryKey && colsOf(table.primaryKey) === fk) continue
+      const pk = table.primaryKey && colsOf(table.primaryKey)
+      if (pk === fk || others.some((cols) => cols !== fk && covers(cols, fk))) continue
       table.indexes = table.indexes.filter((i) => colsOf(i) !== fk)
       if (!table.unique.some((u) => colsOf(u) === fk)) table.indexes.push(`(foreign key) (${fk})`)
     }
@@ -67,7 +68,8 @@ function grouped<T extends { name: string, col: string }> (rows: T[]): Map<strin
 export async function mysqlShape (db: Executor): Promise<Shape> {
   const shape: Shape = {}
   const tables = await db.query<{ t: string }>(
-    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'")
+    `SELECT TABLE_NAME AS t FROM information_schema.TABLES
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`)
   for (const { t } of tables) shape[t] = emptyTable()
   const columns = await db.query<{ t: string, c: string, n: string, d: string, len: number | null }>(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, IS_NULLABLE AS n, DATA_TYPE AS d, CHARACTER_MAXIMUM_LENGTH AS len
@@ -78,7 +80,8 @@ export async function mysqlShape (db: Executor): Promise<Shape> {
     `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS col, k.REFERENCED_TABLE_NAME AS rt,
        k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS del
      FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-       ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+       ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+         AND r.TABLE_NAME = k.TABLE_NAME
      WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
      ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`)
   for (const [name, { first, cols }] of grouped(fks.map((f) => ({ ...f, name: `${f.t}.${f.name}` })))) {
@@ -100,22 +103,26 @@ export async function mysqlShape (db: Executor): Promise<Shape> {
 
 export async function sqliteShape (db: Executor): Promise<Shape> {
   const shape: Shape = {}
-  const tables = await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+  const tables = await db.query<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
   for (const { name: t } of tables) {
     const table = shape[t] = emptyTable()
-    const cols = await db.query<{ name: string, type: string, notnull: number, pk: number }>('SELECT * FROM pragma_table_info(?)', [t])
+    const cols = await db.query<{ name: string, type: string, notnull: number, pk: number }>(
+      'SELECT * FROM pragma_table_info(?)', [t])
     const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk)
     // an INTEGER PRIMARY KEY is the rowid, never NULL; any other key column is NULL-able unless declared NOT NULL
     const rowid = pk.length === 1 && pk[0]!.type.toUpperCase() === 'INTEGER' ? pk[0]!.name : undefined
     for (const c of cols) {
       const length = /\((\d+)\)/.exec(c.type)?.[1]
-      table.columns[c.name] = column(c.type, length === undefined ? null : Number(length), c.notnull === 0 && c.name !== rowid)
+      const nullable = c.notnull === 0 && c.name !== rowid
+      table.columns[c.name] = column(c.type, length === undefined ? null : Number(length), nullable)
     }
     table.primaryKey = pk.length ? `(${pk.map((c) => c.name)})` : ''
 
-    for (const index of await db.query<{ name: string, unique: number, origin: string }>('SELECT * FROM pragma_index_list(?)', [t])) {
-      if (index.origin === 'pk') continue
-      const on = (await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name])).map((c) => c.name)
+    const indexes = await db.query<{ name: string, unique: number, origin: string }>('SELECT * FROM pragma_index_list(?)', [t])
+    for (const index of indexes.filter((i) => i.origin !== 'pk')) {
+      const on = (await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name]))
+        .map((c) => c.name)
       if (index.unique) table.unique.push(`(${on})`)
       else table.indexes.push(`${index.name} (${on})`)
     }
@@ -124,7 +131,8 @@ export async function sqliteShape (db: Executor): Promise<Shape> {
       'SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq', [t])
     for (const id of new Set(fks.map((f) => f.id))) {
       const parts = fks.filter((f) => f.id === id)
-      table.foreignKeys.push(`(${parts.map((f) => f.from)}) -> ${parts[0]!.table} (${parts.map((f) => f.to)}) on delete ${parts[0]!.on_delete.toLowerCase()}`)
+      const [{ table: target, on_delete: onDelete }] = parts as [typeof parts[0]]
+      table.foreignKeys.push(`(${parts.map((f) => f.from)}) -> ${target} (${parts.map((f) => f.to)}) on delete ${onDelete.toLowerCase()}`)
     }
   }
   return finish(shape)
@@ -140,9 +148,12 @@ export function shapeDifferences (a: Shape, b: Shape, [nameA, nameB]: [string, s
     const [ta, tb] = [a[t]!, b[t]!]
     out.push(...only(ta.columns, tb.columns, nameA, `${t}.`), ...only(tb.columns, ta.columns, nameB, `${t}.`))
     for (const c of Object.keys(ta.columns).filter((k) => k in tb.columns)) {
-      if (ta.columns[c] !== tb.columns[c]) out.push(`${t}.${c}: ${ta.columns[c]} in ${nameA}, ${tb.columns[c]} in ${nameB}`)
+      if (ta.columns[c] === tb.columns[c]) continue
+      out.push(`${t}.${c}: ${ta.columns[c]} in ${nameA}, ${tb.columns[c]} in ${nameB}`)
     }
-    if (ta.primaryKey !== tb.primaryKey) out.push(`${t} primary key: ${ta.primaryKey || 'none'} in ${nameA}, ${tb.primaryKey || 'none'} in ${nameB}`)
+    if (ta.primaryKey !== tb.primaryKey) {
+      out.push(`${t} primary key: ${ta.primaryKey || 'none'} in ${nameA}, ${tb.primaryKey || 'none'} in ${nameB}`)
+    }
     for (const part of ['unique', 'indexes', 'foreignKeys'] as const) {
       out.push(...ta[part].filter((x) => !tb[part].includes(x)).map((x) => `${t} ${part}: ${x} only in ${nameA}`))
       out.push(...tb[part].filter((x) => !ta[part].includes(x)).map((x) => `${t} ${part}: ${x} only in ${nameB}`))

@@ -12,7 +12,7 @@ const isAuth = (request: FastifyRequest) => request.routeOptions.url?.startsWith
 
 /**
  * Per-IP limits: one for /auth/* (stricter) and one for everything else, per minute. Its
- * hook runs at onRequest, before authentication (preValidation), so requests that fail
+ * hook runs at onRequest, before authentication (preParsing), so requests that fail
  * authentication are counted too. With REDIS_URL the counters are shared by every instance.
  */
 export default fp(async (app) => {

@@ -4,11 +4,11 @@ import { authApp, login, userWithRole } from '../auth/flow.js'
 
 type Operation = { security?: Array<Record<string, unknown>>, 'x-permissions'?: string[] }
 
-/** Every operation behind an access token that may carry a body, path parameters filled in. */
+/** Every operation behind an access or enrollment token that may carry a body, path parameters filled in. */
 function protectedWrites (app: FastifyInstance) {
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> }
   return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops)
-    .filter(([method, op]) => ['post', 'put', 'patch', 'delete'].includes(method) && op.security?.some((s) => 'bearerAuth' in s))
+    .filter(([method, op]) => ['post', 'put', 'patch', 'delete'].includes(method) && op.security?.some((s) => 'bearerAuth' in s || 'enrollmentToken' in s))
     .map(([method, op]) => ({ method: method.toUpperCase() as 'POST', url: path.replace(/\{[^}]+\}/g, '1'), permission: op['x-permissions']?.[0] })))
 }
 

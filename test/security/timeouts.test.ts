@@ -37,8 +37,20 @@ t.test('item 5: a request that never completes is cut: 408 and the socket closed
   for (const [name, [head, drip]] of Object.entries(cases)) {
     const { received, hadError } = await rawClient(port, head, drip)
     t.match(received, /^HTTP\/1\.1 408 /, `${name}: 408`)
+    t.match(received, /content-type: application\/problem\+json/i, `${name}: problem+json`)
+    t.match(received, /"code":"request_timeout"/)
     t.notOk(hadError, `${name}: closed by the server`)
   }
+})
+
+t.test('errors before a request exists are problem+json too: headers too large, not HTTP', async (t) => {
+  const app = await buildTestApp(t, { store: 'sqlite', config: TIMEOUTS })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  const big = await rawClient(port, `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`)
+  t.match(big.received, /^HTTP\/1\.1 431 [^]*application\/problem\+json[^]*"code":"headers_too_large"/)
+  const junk = await rawClient(port, 'NOT HTTP AT ALL\r\n\r\n')
+  t.match(junk.received, /^HTTP\/1\.1 400 [^]*application\/problem\+json[^]*"code":"bad_request"/)
 })
 
 t.test('item 5: an idle kept-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS', async (t) => {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { loggerOptions, requestIdOf } from './logger.js'
 import { validationOptions } from './validation.js'
+import { clientErrorHandler } from './client-errors.js'
 import configPlugin from './plugins/config.js'
 import drainOnClose from './plugins/drain-on-close.js'
 import errorHandler, { sendProblem, toApiError } from './plugins/error-handler.js'
@@ -47,6 +48,16 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
+    // slow clients: the headers, then the whole request, must arrive in time; Node checks
+    // open requests every connectionsCheckingInterval, so that is kept well below both
+    http: {
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.max(250, Math.floor(config.HEADERS_TIMEOUT_MS / 4))
+    },
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    clientErrorHandler,
     // errors Fastify raises before routing (a bad or too long URL) go through the same renderer
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toApiError(error)),
     schemaController: validationOptions()

@@ -26,6 +26,9 @@ export const EnvSchema = Type.Object({
   DB_CONNECT_TIMEOUT_MS: Int('how long startup keeps retrying an unreachable MySQL server, in ms', 30000, 0, 600000),
   DB_POOL_SIZE: Int('MySQL connection pool size', 10, 1, 1000),
   BODY_LIMIT: Int('largest accepted request body, in bytes', 65536, 1024, 10485760),
+  HEADERS_TIMEOUT_MS: Int('a client must have sent all request headers within this, in ms (else 408 and the socket is closed)', 10000, 1000, 600000),
+  REQUEST_TIMEOUT_MS: Int('a client must have sent the whole request, headers and body, within this, in ms (else 408 and the socket is closed); at least HEADERS_TIMEOUT_MS', 30000, 1000, 600000),
+  KEEP_ALIVE_TIMEOUT_MS: Int('an idle kept-alive connection is closed after this, in ms (longer than the idle timeout of a proxy in front)', 72000, 1000, 600000),
   SHUTDOWN_TIMEOUT_MS: Int('how long in-flight requests may run after SIGTERM/SIGINT, in ms', 10000, 100, 600000),
   TRUST_PROXY: Type.Boolean({ description: 'trust X-Forwarded-* headers (only behind a proxy you run)', default: false }),
   TOTP_ISSUER: Type.String({ description: 'issuer shown in authenticator apps', default: 'secure-api', minLength: 1, maxLength: 64, pattern: '^[^:]+$' }),
@@ -96,6 +99,7 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
     throw new ConfigError(`Invalid configuration: ${name} must be ${expected(schema)} (got ${got})`)
   }
   const config = value as Config
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
   if (config.ADMIN_USERNAME !== '' && config.ADMIN_PASSWORD === '') throw new ConfigError('Invalid configuration: ADMIN_USERNAME needs ADMIN_PASSWORD')
   return config
 }

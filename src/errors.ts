@@ -47,6 +47,8 @@ export const Errors = {
   notFound: defineError(404, 'not_found', 'Not found'),
   methodNotAllowed: defineError(405, 'method_not_allowed', 'Method not allowed'),
   uriTooLong: defineError(414, 'uri_too_long', 'A path parameter is too long'),
+  requestTimeout: defineError(408, 'request_timeout', 'The request did not arrive in time'),
+  headersTooLarge: defineError(431, 'headers_too_large', 'Request headers are too large'),
   payloadTooLarge: defineError(413, 'payload_too_large', 'Request body is too large'),
   unsupportedMediaType: defineError(415, 'unsupported_media_type', 'Unsupported media type'),
   rateLimited: defineError(429, 'rate_limited', 'Too many requests from this address'),

@@ -1,7 +1,27 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { FastifyServerOptions } from 'fastify'
+import type { ValidateFunction } from 'ajv'
 
-const shared = { allErrors: true, removeAdditional: false, useDefaults: true } as const
+// strictNumbers: NaN and Infinity are not numbers of any schema (ajv checks it on JSON bodies)
+const shared = { allErrors: true, removeAdditional: false, useDefaults: true, strictNumbers: true } as const
+
+/**
+ * ajv's coercion turns the text `1e400` or `Infinity` into Infinity and skips the number
+ * checks after it (integer, maximum): a query string or path parameter that coerced to a
+ * number that is not finite is refused here, so none ever reaches SQL.
+ */
+function finiteNumbersOnly (validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    const ok = validate(data)
+    checked.errors = validate.errors
+    if (!ok || typeof data !== 'object' || data === null) return ok
+    const bad = Object.entries(data).filter(([, v]) => [v].flat().some((n) => typeof n === 'number' && !Number.isFinite(n)))
+    if (bad.length === 0) return true
+    checked.errors = bad.map(([key]) => ({ instancePath: `/${key}`, schemaPath: '#/type', keyword: 'type', params: {}, message: 'must be a finite number' }))
+    return false
+  }) as ValidateFunction
+  return Object.assign(checked, { schema: validate.schema, schemaEnv: validate.schemaEnv })
+}
 
 /**
  * Two ajv pools over the same registered schemas: query strings, params and headers
@@ -16,7 +36,10 @@ export function validationOptions (): FastifyServerOptions['schemaController'] {
         const base = ajvOptions as { customOptions?: object, plugins?: unknown[] }
         const body = pool(externalSchemas, { ...base, customOptions: { ...base.customOptions, ...shared, coerceTypes: false } } as never)
         const text = pool(externalSchemas, { ...base, customOptions: { ...base.customOptions, ...shared, coerceTypes: 'array' } } as never)
-        return (route) => (route.httpPart === 'body' ? body(route) : text(route))
+        return (route) => {
+          if (route.httpPart === 'body') return body(route)
+          return finiteNumbersOnly(text(route) as ValidateFunction)
+        }
       }
     }
   }

@@ -1,10 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AuditPage, AuditQuery } from '../../schemas/audit.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
-import { Errors } from '../errors.js'
+import { ApiError, Errors } from '../errors.js'
 import { problems } from '../plugins/problem-responses.js'
 import { keysetPage } from '../db/keyset.js'
 import { createAuditRepository } from './audit-repository.js'
+
+/**
+ * A date-time the schema let through as text, as epoch ms. Some pass the format and still
+ * name no instant JavaScript can hold (a leap second, 23:59:60): a 400, never NaN in SQL.
+ */
+function instant (text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined
+  const ms = Date.parse(text)
+  if (Number.isFinite(ms)) return ms
+  throw new ApiError(400, Errors.validation.code, Errors.validation.title, '1 problem(s) in the request', {},
+    [{ pointer: `/querystring/${name}`, message: 'is not an instant this service can represent (leap seconds are not)' }])
+}
 
 /** The security audit log, newest first, for administrators. */
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -24,8 +36,8 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       beforeId: q.cursor === undefined ? undefined : Number(q.cursor),
       userId: q.user_id,
       event: q.event,
-      from: q.from === undefined ? undefined : Date.parse(q.from),
-      to: q.to === undefined ? undefined : Date.parse(q.to)
+      from: instant(q.from, 'from'),
+      to: instant(q.to, 'to')
     })
     const page = keysetPage(rows, q.limit, (last) => String(last.id))
     return { items: page.rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), next_cursor: page.next_cursor }

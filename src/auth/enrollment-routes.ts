@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { EnrollmentVerifyRequest, QrCode, RecoveryCodes, UsernameParams } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
@@ -6,6 +7,7 @@ import { Errors } from '../errors.js'
 import { bearerToken } from '../plugins/authenticate.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
+import type { UserRow } from '../users/users-repository.js'
 import { clientMeta } from '../sessions/client-meta.js'
 
 // JSON only when asked for by name and PNG is not, so browsers and wildcard Accept get the image.
@@ -48,7 +50,13 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type('image/png').send(await QRCode.toBuffer(otpauth_uri, { type: 'png', margin: 2, width: 256 }))
   })
 
+  // the enrollment token is checked before the body is read, like an access token (authorization.ts)
+  const enrolling = new WeakMap<FastifyRequest, UserRow>()
   app.post('/auth/2fa/verify', {
+    preParsing: async (request, _reply, payload) => {
+      enrolling.set(request, await app.authService.enrollingUser(bearerToken(request)))
+      return payload
+    },
     schema: {
       tags: ['auth'],
       operationId: 'confirmTwoFactor',
@@ -58,7 +66,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(RecoveryCodes), ...problems(...BODY_ERRORS, ...tokenErrors, AuthErrors.invalidCode) }
     }
   }, async (request, reply) => {
-    const user = await app.authService.enrollingUser(bearerToken(request))
+    const user = enrolling.get(request)!
     reply.header('cache-control', 'no-store')
     return { recovery_codes: await app.authService.confirmEnrollment(user, request.body.code, clientMeta(request)) }
   })

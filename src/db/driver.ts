@@ -35,3 +35,17 @@ export interface Driver extends Executor {
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+/**
+ * Refuses a value that must never reach SQL: a number that is not finite (NaN from a bad
+ * date, Infinity from an overflowing number) or `undefined`. Both drivers call it on every
+ * statement, so a slip upstream is a 500 that says so, never a silently different query.
+ */
+export function checkParams (params: readonly SqlValue[]): readonly SqlValue[] {
+  for (const [i, v] of params.entries()) {
+    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) {
+      throw new TypeError(`SQL parameter ${i + 1} is ${String(v)}: only finite numbers, strings, buffers or null are bound`)
+    }
+  }
+  return params
+}

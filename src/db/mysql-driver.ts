@@ -1,14 +1,20 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
-import type { Driver, ExecResult, Executor, Row, SqlValue } from './driver.js'
+import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
 
+type Bindable = Parameters<PoolConnection['execute']>[1]
+
+/**
+ * Statements are server-side prepared (mysql2's `execute`, cached per connection): values
+ * travel apart from the SQL text and are never interpolated into it by the client library.
+ */
 function executorOf (conn: Pool | PoolConnection): Executor {
   return {
     async query<T extends Row = Row> (sql: string, params: readonly SqlValue[] = []) {
-      const [rows] = await conn.query(sql, params as SqlValue[])
+      const [rows] = await conn.execute(sql, checkParams(params) as Bindable)
       return rows as T[]
     },
     async execute (sql: string, params: readonly SqlValue[] = []): Promise<ExecResult> {
-      const [r] = await conn.query<ResultSetHeader>(sql, params as SqlValue[])
+      const [r] = await conn.execute<ResultSetHeader>(sql, checkParams(params) as Bindable)
       return { affectedRows: r.affectedRows, insertId: r.insertId }
     }
   }
@@ -55,14 +61,14 @@ export function createMysqlDriver (pool: Pool, description: string, lockTimeoutS
     },
     // GET_LOCK belongs to the connection, so everything under the lock runs on it.
     withLock: (name, fn) => withConnection(pool, async (conn) => {
-      const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, lockTimeoutSeconds])
+      const [rows] = await conn.execute('SELECT GET_LOCK(?, ?) AS got', [name, lockTimeoutSeconds])
       if ((rows as Array<{ got: number | null }>)[0]?.got !== 1) {
         throw new Error(`could not take the lock "${name}" within ${lockTimeoutSeconds}s`)
       }
       try {
         return await fn({ ...executorOf(conn), ddl: async (sql) => { await conn.query(sql) } })
       } finally {
-        await conn.query('SELECT RELEASE_LOCK(?)', [name])
+        await conn.execute('SELECT RELEASE_LOCK(?)', [name])
       }
     }),
     ping: async () => { await pool.query('SELECT 1') },

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Driver, ExecResult, Executor, Row, SqlValue } from './driver.js'
+import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
 
 /** A promise chain that runs one transaction at a time on the single SQLite connection. */
 function createMutex () {
@@ -25,10 +25,10 @@ export function createSqliteDriver (filename: string): Driver {
 
   const executor: Executor = {
     async query<T extends Row = Row> (sql: string, params: readonly SqlValue[] = []) {
-      return db.prepare(sql).all(...params.map(toParam)) as T[]
+      return db.prepare(sql).all(...checkParams(params).map(toParam)) as T[]
     },
     async execute (sql: string, params: readonly SqlValue[] = []): Promise<ExecResult> {
-      const r = db.prepare(sql).run(...params.map(toParam))
+      const r = db.prepare(sql).run(...checkParams(params).map(toParam))
       return { affectedRows: r.changes, insertId: Number(r.lastInsertRowid) }
     }
   }

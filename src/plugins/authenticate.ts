@@ -5,7 +5,7 @@ import { AccessTokenInvalid, type AccessTokenClaims } from '../tokens/access-tok
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preValidation hook for routes that need an access token: after onRequest, so rate limits see failed attempts, and before validation, so anonymous callers learn nothing about bodies. */
+    /** Check for routes that need an access token, run at preParsing (see authorization): after the per-IP limiter, before the body is read. */
     authenticate: (request: FastifyRequest) => Promise<void>
   }
 }

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
+import type { FastifyRequest, FastifySchema, preParsingAsyncHookHandler, RouteOptions } from 'fastify'
 import { Errors, type ErrorKind } from '../errors.js'
 import { BEARER_ERRORS, problems } from './problem-responses.js'
 import type { Permission } from '../../schemas/access.js'
@@ -22,6 +22,18 @@ function requirePermission (permission: Permission) {
   }
 }
 
+type Check = (request: FastifyRequest) => Promise<void>
+
+/**
+ * The checks run as a preParsing hook: after every onRequest hook, so the per-IP limiter
+ * has counted the request (failed authentications included), and before a byte of the
+ * body is read, so an anonymous write costs a header check, whatever its body.
+ */
+const beforeBody = (checks: Check[]): preParsingAsyncHookHandler => async (request, _reply, payload) => {
+  for (const check of checks) await check(request)
+  return payload
+}
+
 /** Adds the auth errors to a route's responses, joining descriptions where the route already has that status. */
 function withAuthResponses (responses: Responses, kinds: ErrorKind[]): Responses {
   const merged: Responses = { ...responses }
@@ -41,12 +53,17 @@ export default fp(async (app) => {
   // Fastify adds a HEAD route for each GET with a copy of its options (and the same schema
   // object): each is wired and documented once.
   const documented = new WeakSet<object>()
+  const wired = new WeakSet<object>()
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access
     if (!access) return
     const permission = access === 'authenticated' ? undefined : access
-    const own = [route.preValidation ?? []].flat()
-    if (!own.includes(app.authenticate)) route.preValidation = [app.authenticate, ...(permission ? [requirePermission(permission)] : []), ...own]
+    const own = [route.preParsing ?? []].flat()
+    if (!own.some((hook) => wired.has(hook))) {
+      const hook = beforeBody([app.authenticate, ...(permission ? [requirePermission(permission)] : [])])
+      wired.add(hook)
+      route.preParsing = [hook, ...own]
+    }
     const schema = (route.schema ?? {}) as FastifySchema & Record<string, unknown>
     route.schema = schema
     if (documented.has(schema)) return

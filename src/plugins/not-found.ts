@@ -24,10 +24,11 @@ export default fp(async (app) => {
       methods.add(method)
     }
   })
-  app.setNotFoundHandler((request, reply) => {
+  // unmatched requests are limited too (general bucket), so scanning for routes is not free
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
     const path = request.url.split('?')[0] ?? '/'
     const allowed = [...methods].filter((m) => routes.find(m, path) !== null)
     if (allowed.length === 0) return sendProblem(request, reply, Errors.notFound(`No route ${request.method} ${path}`))
     return sendProblem(request, reply, Errors.methodNotAllowed(`${request.method} is not allowed here`, { allow: allowed.join(', ') }))
   })
-}, { name: 'not-found' })
+}, { name: 'not-found', dependencies: ['rate-limit'] })

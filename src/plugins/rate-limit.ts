@@ -1,12 +1,18 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
+import type { FastifyRequest } from 'fastify'
 import { Errors } from '../errors.js'
 
-const isAuth = (url: string) => url.startsWith('/auth/')
+/**
+ * The bucket comes from the route the request matched, never from `request.url`: the raw
+ * URL is still percent-encoded (`/%61uth/login` routes to `/auth/login`). Unmatched
+ * requests (404) fall in the general bucket.
+ */
+const isAuth = (request: FastifyRequest) => request.routeOptions.url?.startsWith('/auth/') === true
 
 /**
  * Per-IP limits: one for /auth/* (stricter) and one for everything else, per minute. Its
- * hook runs at onRequest, before authentication (preValidation), so requests that fail
+ * hook runs at onRequest, before authentication (preParsing), so requests that fail
  * authentication are counted too. With REDIS_URL the counters are shared by every instance.
  */
 export default fp(async (app) => {
@@ -18,8 +24,8 @@ export default fp(async (app) => {
     global: true,
     hook: 'onRequest',
     timeWindow: 60_000,
-    max: (request) => (isAuth(request.url) ? RATE_LIMIT_AUTH_MAX : RATE_LIMIT_MAX),
-    keyGenerator: (request) => `${isAuth(request.url) ? 'auth' : 'api'}:${request.ip}`,
+    max: (request) => (isAuth(request) ? RATE_LIMIT_AUTH_MAX : RATE_LIMIT_MAX),
+    keyGenerator: (request) => `${isAuth(request) ? 'auth' : 'api'}:${request.ip}`,
     nameSpace: 'secure-api-rl:',
     ...(redis && { redis }),
     // a Redis outage must not take the API down: fail open, and say so in the log

@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Executor } from '../../src/db/driver.js'
 import { stores } from '../helper.js'
 import { openDriver } from './drivers.js'
 
@@ -33,5 +34,29 @@ for (const store of stores) {
     t.equal(results.filter((r) => r.affectedRows === 1).length, 1, 'one conditional update wins')
 
     await db.ping()
+  })
+}
+
+for (const store of stores) {
+  t.test(`item 10: values are bound apart from the SQL text, and only finite ones, on ${store}`, async (t) => {
+    const db = await openDriver(t, store)
+    t.same(await db.query("SELECT '?' AS mark, ? AS v", ["it's"]), [{ mark: '?', v: "it's" }], 'a ? inside a literal stays text')
+    if (store === 'mysql') {
+      // server-side prepared statements are counted by the server; text queries with values spliced in are not
+      const executed = async (tx: Executor) => Number((await tx.query<{ n: string }>(
+        "SELECT VARIABLE_VALUE AS n FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'"))[0]!.n)
+      const [before, after] = await db.transaction(async (tx) => {
+        const first = await executed(tx)
+        await tx.query('SELECT ? AS v', ['x'])
+        await tx.execute('DO ?', [1])
+        return [first, await executed(tx)]
+      })
+      t.equal(after - before, 3, 'every statement (the two, and the counter read) ran as a prepared statement')
+    }
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, undefined]) {
+      await t.rejects(db.query('SELECT ? AS v', [bad as number]), /SQL parameter 1 is/, `${String(bad)} never reaches SQL (query)`)
+      await t.rejects(db.execute('SELECT ? AS v', [1, bad as number].slice(1)), /SQL parameter 1 is/, `${String(bad)} never reaches SQL (execute)`)
+      await t.rejects(db.transaction((tx) => tx.query('SELECT ? AS a, ? AS b', [1, bad as number])), /SQL parameter 2 is/, `${String(bad)} (transaction)`)
+    }
   })
 }

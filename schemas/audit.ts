@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { Id } from './ids.js'
 import { AUDIT_EVENTS } from '../src/audit/audit-repository.js'
 
 const EventName = Type.Union(AUDIT_EVENTS.map((e) => Type.Literal(e)))
@@ -25,7 +26,7 @@ export const AuditPage = Type.Object({
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
-  user_id: Type.Optional(Type.Integer({ minimum: 1, description: 'events where this user acted or was acted on' })),
+  user_id: Type.Optional(Type.String({ pattern: Id.pattern, maxLength: Id.maxLength, description: 'events where this user acted or was acted on (a user id)' })),
   event: Type.Optional(EventName),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'before' }))

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { IdParams } from './ids.js'
 
 const PRICE_PATTERN = '^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$'
 const PRICE_TEXT = 'Exact decimal, 0 to 99999999.99 with at most 2 decimals (DECIMAL(10,2)); stored as integer cents, never a binary float.'
@@ -63,7 +64,7 @@ export const ProductListQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }))
 }, { additionalProperties: false })
 
-export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) }, { additionalProperties: false })
+export const ProductParams = IdParams
 
 export const ConditionalHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 1000, description: 'the ETag you last saw ("3"), or *: the change happens only if the product still has it, else 412' })),

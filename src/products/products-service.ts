@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Errors, defineError } from '../errors.js'
 import { fromCents, toCents } from './money.js'
+import { ifMatchPasses, ifNoneMatchHits } from './entity-tags.js'
 import { keysetPage } from '../db/keyset.js'
 import { createProductRepository, SORT_COLUMNS, type ProductFields, type ProductRow, type SortField } from './products-repository.js'
 
@@ -30,16 +31,9 @@ export interface ListParams {
 
 export const etagOf = (row: { version: number }) => `"${row.version}"`
 
-/** The versions an If-Match header accepts (`*`: whatever the current one is). */
-function acceptedVersions (ifMatch: string, current: number): number[] {
-  if (ifMatch.trim() === '*') return [current]
-  return ifMatch.split(',').map((tag) => /^\s*"(\d+)"\s*$/.exec(tag)?.[1]).filter((v): v is string => v !== undefined).map(Number)
-}
-
 /** True when If-None-Match names the current version (or is `*`). */
 export function notModified (ifNoneMatch: string | undefined, row: { version: number }): boolean {
-  if (ifNoneMatch === undefined) return false
-  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(row))
+  return ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etagOf(row))
 }
 
 const fieldsOf = (b: ProductBody): ProductFields => ({
@@ -86,7 +80,7 @@ export function createProductService (app: FastifyInstance) {
   async function expectedVersion (id: number, ifMatch: string | undefined): Promise<number | undefined> {
     const current = await existing(id)
     if (ifMatch === undefined) return undefined
-    if (!acceptedVersions(ifMatch, current.version).includes(current.version)) {
+    if (!ifMatchPasses(ifMatch, etagOf(current))) {
       throw ProductErrors.preconditionFailed(`The product is at ETag ${etagOf(current)}`)
     }
     return current.version

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Errors, defineError } from '../errors.js'
 import { fromCents, toCents } from './money.js'
 import { ifMatchPasses, ifNoneMatchHits } from './entity-tags.js'
+import { productDescription, productName } from './product-text.js'
 import { keysetPage } from '../db/keyset.js'
 import { createProductRepository, SORT_COLUMNS, type ProductFields, type ProductRow, type SortField } from './products-repository.js'
 
@@ -37,8 +38,8 @@ export function notModified (ifNoneMatch: string | undefined, row: { version: nu
 }
 
 const fieldsOf = (b: ProductBody): ProductFields => ({
-  ...(b.name !== undefined && { name: b.name.trim() }),
-  ...(b.description !== undefined && { description: b.description }),
+  ...(b.name !== undefined && { name: productName(b.name) }),
+  ...(b.description !== undefined && { description: productDescription(b.description) }),
   ...(b.price !== undefined && { price_cents: toCents(b.price) }),
   ...(b.quantity !== undefined && { quantity: b.quantity })
 })
@@ -100,7 +101,7 @@ export function createProductService (app: FastifyInstance) {
         sort: p.sort,
         desc: p.order === 'desc',
         after: p.cursor === undefined ? undefined : decodeCursor(p.cursor, p.sort, p.order),
-        namePrefix: p.q,
+        namePrefix: p.q?.normalize('NFC'),
         minCents: p.min_price === undefined ? undefined : toCents(p.min_price),
         maxCents: p.max_price === undefined ? undefined : toCents(p.max_price),
         inStock: p.in_stock

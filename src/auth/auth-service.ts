@@ -65,10 +65,11 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    const tokens = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
-    if (recoveryCodes) await audit('two_factor_confirmed', meta, { actor: user.id, target: user.id })
-    if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, { actor: user.id, target: user.id })
-    await audit('login_succeeded', meta, { actor: user.id, target: user.id, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
+    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    const who = { actor: user.id, target: user.id, sessionId: sid }
+    if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
+    if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
+    await audit('login_succeeded', meta, { ...who, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 

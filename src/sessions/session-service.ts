@@ -96,6 +96,11 @@ export function createSessionService (app: FastifyInstance) {
       return live
     },
 
+    /** Drops what this instance cached about a user's sessions (their roles changed, or they were enabled). */
+    forgetUser (userId: number) {
+      cache.evictUser(userId)
+    },
+
     async list (user: AuthUser) {
       return (await repos().sessions.listLive(user.id, app.now())).map((s) => ({
         id: s.id,

@@ -32,7 +32,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: "Replace an account's roles (effective on every instance within a second)",
       params: UserParams,
       body: ref(SetRolesRequest),
-      response: { 200: ref(AdminUser), ...problems(...BODY_ERRORS, AdminErrors.userNotFound, AdminErrors.notOnYourself) }
+      response: { 200: ref(AdminUser), ...problems(...BODY_ERRORS, AdminErrors.userNotFound, AdminErrors.notOnYourself, AdminErrors.lastAdmin) }
     }
   }, async (request) => admin.setRoles(request.user, rowId(request.params.id), request.body.roles, clientMeta(request)))
 
@@ -44,7 +44,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: `${action}User`,
         summary: disabled ? 'Disable an account: its sessions end and it cannot log in' : 'Enable a disabled account',
         params: UserParams,
-        response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound, AdminErrors.notOnYourself) }
+        response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound, AdminErrors.notOnYourself, AdminErrors.lastAdmin) }
       }
     }, async (request) => admin.setDisabled(request.user, rowId(request.params.id), disabled, clientMeta(request)))
   }

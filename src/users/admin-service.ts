@@ -89,10 +89,10 @@ export function createAdminService (app: FastifyInstance) {
       return view(await existing(id))
     },
 
-    /** Clears the account's failed-attempt record and lock. */
+    /** Clears the account's failed-attempt records and locks, from every address. */
     async unlock (actor: Operator, id: number, meta: ClientMeta) {
       const u = await existing(id)
-      await createLoginThrottle(app).clear(u.username_normalized)
+      await createLoginThrottle(app).unlock(u.username_normalized)
       await audit('account_unlocked', actor, id, meta)
       return view(u)
     },

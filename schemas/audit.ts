@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { Id } from './ids.js'
 
 /** Every event the audit log records: the repository's type, the API's enum and the README's list. */
 export const AUDIT_EVENTS = [
@@ -33,7 +34,7 @@ export const AuditPage = Type.Object({
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
-  user_id: Type.Optional(Type.Integer({ minimum: 1, description: 'events where this user acted or was acted on' })),
+  user_id: Type.Optional(Type.String({ pattern: Id.pattern, maxLength: Id.maxLength, description: 'events where this user acted or was acted on (a user id)' })),
   event: Type.Optional(EventName),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'before' }))

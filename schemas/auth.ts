@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 
 export const Username = Type.String({
   minLength: 3, maxLength: 50, pattern: '^[A-Za-z0-9._-]+$',
-  description: '3 to 50 letters, digits, `.`, `_` or `-`; unique regardless of case', examples: ['testuser']
+  description: '3 to 50 letters, digits, `.`, `_` or `-`; unique by its canonical form (case and width folded, RFC 8265)', examples: ['testuser']
 })
 export const NewPassword = Type.String({
   minLength: 8, maxLength: 128,
@@ -52,7 +52,12 @@ export const RecoveryCodes = Type.Object({
   recovery_codes: Type.Array(Type.String(), { minItems: 10, maxItems: 10, description: 'shown once: store them somewhere safe; each works once in place of a code' })
 }, { $id: 'RecoveryCodes', additionalProperties: false })
 
-export const LoginRequest = Type.Object({ username: Type.String({ minLength: 1, maxLength: 50, examples: ['testuser'] }), password: Password, ...codeOrRecovery },
+const LoginName = Type.String({
+  minLength: 1, maxLength: 50, examples: ['testuser'],
+  description: 'any spelling of the username: width, case and composition are folded (RFC 8265 UsernameCaseMapped); what then is not a username is a 400'
+})
+
+export const LoginRequest = Type.Object({ username: LoginName, password: Password, ...codeOrRecovery },
   { $id: 'LoginRequest', additionalProperties: false, examples: [{ username: 'testuser', password: 'securepassword' }, { username: 'testuser', password: 'securepassword', code: '123456' }] })
 
 export const MfaChallenge = Type.Object({

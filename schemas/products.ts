@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { IdParams } from './ids.js'
 
 /** A price as decimal text: what requests and responses carry, and what money.ts converts to cents. */
 export const PRICE_PATTERN = '^(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$'
@@ -13,8 +14,8 @@ const PriceInput = Type.Union([
   Type.Number({ minimum: 0, maximum: 99999999.99 })
 ], { description: `${PRICE_TEXT} Send a string ("19.99") or a JSON number (19.99); either is taken digit for digit.`, examples: [2000.00] })
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: '1 to 100 characters; surrounding spaces are trimmed', examples: ['Gaming Laptop'] })
-const Description = Type.String({ maxLength: 255, examples: ['Powerful laptop for gaming'] })
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: '1 to 100 characters, stored NFC with surrounding spaces trimmed; no control or format characters (bidi, zero-width), no lone surrogates, at least one visible character', examples: ['Gaming Laptop'] })
+const Description = Type.String({ maxLength: 255, description: 'stored NFC; no control characters but tab and line breaks, no bidi controls, no lone surrogates', examples: ['Powerful laptop for gaming'] })
 const Quantity = Type.Integer({ minimum: 0, maximum: 2147483647, examples: [5] })
 
 export const ProductInput = Type.Object({
@@ -66,7 +67,7 @@ export const ProductListQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }))
 }, { additionalProperties: false })
 
-export const ProductParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) }, { additionalProperties: false })
+export const ProductParams = IdParams
 
 export const ConditionalHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 1000, description: 'the ETag you last saw ("3"), or *: the change happens only if the product still has it, else 412' })),

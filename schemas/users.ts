@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { IdParams } from './ids.js'
 import { ROLE_NAMES } from './access.js'
 
 export const AdminUser = Type.Object({
@@ -25,4 +26,4 @@ export const UserListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'the next_cursor of the previous page' }))
 }, { additionalProperties: false })
 
-export const UserParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) }, { additionalProperties: false })
+export const UserParams = IdParams

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config.js'
 import { ApiError } from './errors.js'
 import { createAdminService } from './users/admin-service.js'
 import { createUserRepository } from './users/users-repository.js'
+import { canonicalUsername } from './auth/username.js'
 
 const CLI_META = { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' }
 
@@ -23,7 +24,8 @@ async function readPassword (): Promise<string> {
 }
 
 async function userNamed (app: FastifyInstance, username: string) {
-  const user = await createUserRepository(app.db).findByUsername(username.toLowerCase())
+  const canonical = canonicalUsername(username)
+  const user = canonical === null ? undefined : await createUserRepository(app.db).findByUsername(canonical)
   if (!user) throw new Error(`no user named ${username}`)
   return user
 }

@@ -565,7 +565,7 @@ export interface components {
          */
         RegisterRequest: {
             /**
-             * @description 3 to 50 letters, digits, `.`, `_` or `-`; unique regardless of case
+             * @description 3 to 50 letters, digits, `.`, `_` or `-`; unique by its canonical form (case and width folded, RFC 8265)
              * @example testuser
              */
             username: string;
@@ -642,7 +642,10 @@ export interface components {
          *     }
          */
         LoginRequest: {
-            /** @example testuser */
+            /**
+             * @description any spelling of the username: width, case and composition are folded (RFC 8265 UsernameCaseMapped); what then is not a username is a 400
+             * @example testuser
+             */
             username: string;
             /** @example securepassword */
             password: string;
@@ -819,11 +822,14 @@ export interface components {
          */
         ProductInput: {
             /**
-             * @description 1 to 100 characters; surrounding spaces are trimmed
+             * @description 1 to 100 characters, stored NFC with surrounding spaces trimmed; no control or format characters (bidi, zero-width), no lone surrogates, at least one visible character
              * @example Gaming Laptop
              */
             name: string;
-            /** @example Powerful laptop for gaming */
+            /**
+             * @description stored NFC; no control characters but tab and line breaks, no bidi controls, no lone surrogates
+             * @example Powerful laptop for gaming
+             */
             description?: string;
             /**
              * @description Exact decimal, 0 to 99999999.99 with at most 2 decimals (DECIMAL(10,2)); stored as integer cents, never a binary float. Send a string ("19.99") or a JSON number (19.99); either is taken digit for digit.
@@ -841,11 +847,14 @@ export interface components {
          */
         ProductPatch: {
             /**
-             * @description 1 to 100 characters; surrounding spaces are trimmed
+             * @description 1 to 100 characters, stored NFC with surrounding spaces trimmed; no control or format characters (bidi, zero-width), no lone surrogates, at least one visible character
              * @example Gaming Laptop
              */
             name?: string;
-            /** @example Powerful laptop for gaming */
+            /**
+             * @description stored NFC; no control characters but tab and line breaks, no bidi controls, no lone surrogates
+             * @example Powerful laptop for gaming
+             */
             description?: string;
             /**
              * @description Exact decimal, 0 to 99999999.99 with at most 2 decimals (DECIMAL(10,2)); stored as integer cents, never a binary float. Send a string ("19.99") or a JSON number (19.99); either is taken digit for digit.
@@ -1119,7 +1128,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description 3 to 50 letters, digits, `.`, `_` or `-`; unique regardless of case
+                 * @description 3 to 50 letters, digits, `.`, `_` or `-`; unique by its canonical form (case and width folded, RFC 8265)
                  * @example testuser
                  */
                 username: string;
@@ -2319,7 +2328,11 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -2427,7 +2440,11 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -2559,7 +2576,11 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -2665,7 +2686,11 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -2870,7 +2895,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -2964,7 +2993,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -3019,7 +3052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_on_yourself`: Administrators cannot disable themselves or take away their own admin role */
+            /** @description `not_on_yourself`: Administrators cannot disable themselves or take away their own admin role; `last_admin`: At least one enabled administrator must remain */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3089,7 +3122,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -3140,7 +3177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_on_yourself`: Administrators cannot disable themselves or take away their own admin role */
+            /** @description `not_on_yourself`: Administrators cannot disable themselves or take away their own admin role; `last_admin`: At least one enabled administrator must remain */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3192,7 +3229,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -3243,7 +3284,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_on_yourself`: Administrators cannot disable themselves or take away their own admin role */
+            /** @description `not_on_yourself`: Administrators cannot disable themselves or take away their own admin role; `last_admin`: At least one enabled administrator must remain */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3295,7 +3336,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -3389,7 +3434,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /**
+                 * @description a positive integer up to 9223372036854775807, in decimal digits
+                 * @example 1
+                 */
+                id: string;
             };
             cookie?: never;
         };
@@ -3481,8 +3530,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                /** @description events where this user acted or was acted on */
-                user_id?: number;
+                /** @description events where this user acted or was acted on (a user id) */
+                user_id?: string;
                 event?: "registered" | "login_succeeded" | "login_failed" | "second_factor_failed" | "two_factor_confirmed" | "recovery_code_used" | "recovery_codes_regenerated" | "account_locked" | "account_unlocked" | "refresh_reuse_detected" | "session_revoked" | "logout" | "logout_all" | "password_changed" | "two_factor_reset" | "role_changed" | "user_disabled" | "user_enabled" | "sessions_revoked_by_admin";
                 /** @description at or after */
                 from?: string;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AuditPage, AuditQuery } from '../../schemas/audit.js'
+import { rowId } from '../../schemas/ids.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { ApiError, Errors } from '../errors.js'
 import { problems } from '../plugins/problem-responses.js'
@@ -34,7 +35,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rows = await createAuditRepository(app.db).list({
       limit: q.limit + 1,
       beforeId: q.cursor === undefined ? undefined : Number(q.cursor),
-      userId: q.user_id,
+      userId: q.user_id === undefined ? undefined : rowId(q.user_id),
       event: q.event,
       from: instant(q.from, 'from'),
       to: instant(q.to, 'to')

@@ -12,6 +12,7 @@ import { newOpaqueToken, sha256 } from './opaque.js'
 import { passwordWeakness, type PasswordHasher } from './passwords.js'
 import { createSecondFactor, type SecondFactor } from './second-factor.js'
 import { createThrottledAttempt } from './throttled-attempt.js'
+import { canonicalUsername, invalidUsername } from './username.js'
 import { matchingStep, otpauthUri } from './totp.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { createAuditRepository, type AuditEventName, type AuditWho } from '../audit/audit-repository.js'
@@ -19,8 +20,6 @@ import type { AuthUser } from '../plugins/jwt.js'
 
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
-
-const normalizeUsername = (username: string) => username.toLowerCase()
 
 /** Registration, enrollment, login and the account operations that need the second factor. */
 export function createAuthService (app: FastifyInstance, hasher: PasswordHasher) {
@@ -67,10 +66,11 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    const tokens = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
-    if (recoveryCodes) await audit('two_factor_confirmed', meta, { actor: user.id, target: user.id })
-    if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, { actor: user.id, target: user.id })
-    await audit('login_succeeded', meta, { actor: user.id, target: user.id, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
+    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    const who = { actor: user.id, target: user.id, sessionId: sid }
+    if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
+    if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
+    await audit('login_succeeded', meta, { ...who, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 
@@ -90,7 +90,8 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       if (error) throw new ApiError(400, Errors.validation.code, Errors.validation.title, `Invalid ${field}: ${error.message}`, {}, [{ pointer: `/body/${field}`, message: error.message }])
     }
     refuseWeak(password, username, '/body/password')
-    const normalized = normalizeUsername(username)
+    const normalized = canonicalUsername(username)
+    if (normalized === null) throw invalidUsername('/body/username')
     if (await repos().users.findByUsername(normalized)) throw AuthErrors.usernameTaken()
     const passwordHash = await hasher.hash(password)
     let id: number
@@ -119,7 +120,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     async enrollingUser (token: string, username?: string): Promise<UserRow> {
       const row = await repos().tokens.findLive('enrollment', sha256(token), app.now(), Number.MAX_SAFE_INTEGER)
       const user = row && await repos().users.findById(row.user_id)
-      if (!user || (username !== undefined && user.username_normalized !== normalizeUsername(username))) throw AuthErrors.enrollmentTokenInvalid()
+      if (!user || (username !== undefined && user.username_normalized !== canonicalUsername(username))) throw AuthErrors.enrollmentTokenInvalid()
       if (enrollingSecretOf(user) === null) throw AuthErrors.enrollmentConfirmed()
       return user
     },
@@ -146,7 +147,8 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     },
 
     async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
-      const name = normalizeUsername(body.username)
+      const name = canonicalUsername(body.username)
+      if (name === null) throw invalidUsername('/body/username')
       const found = await repos().users.findByUsername(name)
       const passwordOnly = body.code === undefined && body.recovery_code === undefined
       return throttled(name, found?.id ?? null, meta, !passwordOnly, async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { isUniqueViolation } from '../db/errors.js'
 import { defineError } from '../errors.js'
+import { throttleSource } from './throttle-source.js'
 
 export const ThrottleErrors = {
   throttled: defineError(429, 'login_throttled', 'Too many failed attempts for this account; wait before trying again')
@@ -12,76 +13,115 @@ export interface ThrottleRow {
   blocked_until: number
 }
 
+/** The source of the account-wide record. */
+const ACCOUNT = ''
+const KEY = 'username_normalized = ? AND source = ?'
+
 /**
- * Per-account throttling of failed password and code attempts, in the database so every
- * instance sees it, keyed by the normalized username whether or not it exists (a locked
- * unknown name answers exactly like a locked account).
+ * Throttling of failed password and code attempts, in the database so every instance sees it,
+ * keyed by the canonical username whether or not it exists (a locked unknown name answers
+ * exactly like a locked account), in two records:
  *
- * Each attempt first takes a slot in one conditional UPDATE (so concurrent guesses cannot
- * exceed the limit); a failure keeps it, a success gives it back or clears the record.
- * After half the limit, each failure adds a growing delay (1 s, 2 s, 4 s, ...); at the
- * limit the name is locked for LOGIN_LOCK_SECONDS, doubling with each lock.
+ * - per (account, client address): LOGIN_MAX_FAILURES; after half of it each failure adds a
+ *   growing delay (1 s, 2 s, 4 s, ...); at the limit that address is locked out of that account
+ *   for LOGIN_LOCK_SECONDS, doubling with each lock. Other addresses are not affected, so one
+ *   address hammering an account cannot lock its owner out.
+ * - per account: LOGIN_ACCOUNT_MAX_FAILURES (much higher), no delays; at the limit the account
+ *   is locked for everyone the same way. It caps what many addresses together can try.
+ *
+ * Each attempt first takes a slot in both, each in one conditional UPDATE (so concurrent guesses
+ * cannot exceed either limit); a failure keeps them, a success gives them back or clears them.
  */
 export function createLoginThrottle (app: FastifyInstance) {
   const { db } = app
-  const max = app.config.LOGIN_MAX_FAILURES
   const lockMs = app.config.LOGIN_LOCK_SECONDS * 1000
-  const delayFrom = Math.floor(max / 2)
+  const records = (name: string, ip: string) => [
+    { name, source: throttleSource(ip), max: app.config.LOGIN_MAX_FAILURES, delays: true },
+    { name, source: ACCOUNT, max: app.config.LOGIN_ACCOUNT_MAX_FAILURES, delays: false }
+  ]
+  type Counter = ReturnType<typeof records>[number]
 
-  const row = async (name: string) =>
-    (await db.query<ThrottleRow & Record<string, unknown>>('SELECT failures, locks, blocked_until FROM login_throttle WHERE username_normalized = ?', [name]))[0]
+  const row = async (r: Counter) =>
+    (await db.query<ThrottleRow & Record<string, unknown>>(`SELECT failures, locks, blocked_until FROM login_throttle WHERE ${KEY}`, [r.name, r.source]))[0]
 
   const refuse = (until: number) => {
     const seconds = Math.max(1, Math.ceil((until - app.now()) / 1000))
     return ThrottleErrors.throttled(`Try again in ${seconds} s`, { 'retry-after': String(seconds) })
   }
 
-  return {
-    /** Takes an attempt, or throws 429 while the name is blocked. */
-    async take (name: string): Promise<void> {
-      for (let tries = 0; tries < 3; tries++) {
-        const now = app.now()
-        const taken = await db.execute(
-          'UPDATE login_throttle SET failures = failures + 1, updated_at = ? WHERE username_normalized = ? AND blocked_until <= ? AND failures < ?', [now, name, now, max])
-        if (taken.affectedRows === 1) return
-        const current = await row(name)
-        if (current && (current.blocked_until > now || current.failures >= max)) throw refuse(Math.max(current.blocked_until, now + 1000))
-        if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
-        try {
-          await db.execute('INSERT INTO login_throttle (username_normalized, failures, locks, blocked_until, updated_at) VALUES (?, 1, 0, 0, ?)', [name, now])
-          return
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err
-        }
-      }
-      throw refuse(app.now() + 1000)
-    },
-
-    /** The attempt failed: keep its slot, then delay or lock. Returns true when this failure locked the name. */
-    async failed (name: string): Promise<boolean> {
+  async function takeSlot (r: Counter): Promise<void> {
+    for (let tries = 0; tries < 3; tries++) {
       const now = app.now()
-      const current = await row(name)
-      if (!current) return false
-      if (current.failures >= max) {
-        const locked = await db.execute(
-          'UPDATE login_throttle SET failures = 0, locks = locks + 1, blocked_until = ?, updated_at = ? WHERE username_normalized = ? AND failures >= ?',
-          [now + lockMs * 2 ** Math.min(current.locks, 10), now, name, max])
-        return locked.affectedRows === 1
+      const taken = await db.execute(
+        `UPDATE login_throttle SET failures = failures + 1, updated_at = ? WHERE ${KEY} AND blocked_until <= ? AND failures < ?`, [now, r.name, r.source, now, r.max])
+      if (taken.affectedRows === 1) return
+      const current = await row(r)
+      if (current && (current.blocked_until > now || current.failures >= r.max)) throw refuse(Math.max(current.blocked_until, now + 1000))
+      if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
+      try {
+        await db.execute('INSERT INTO login_throttle (username_normalized, source, failures, locks, blocked_until, updated_at) VALUES (?, ?, 1, 0, 0, ?)', [r.name, r.source, now])
+        return
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err
       }
-      if (current.failures > delayFrom) {
-        await db.execute('UPDATE login_throttle SET blocked_until = ? WHERE username_normalized = ? AND blocked_until < ?',
-          [now + 1000 * 2 ** (current.failures - delayFrom - 1), name, now])
+    }
+    throw refuse(app.now() + 1000)
+  }
+
+  const giveBack = async (r: Counter) => {
+    await db.execute(`UPDATE login_throttle SET failures = failures - 1 WHERE ${KEY} AND failures > 0`, [r.name, r.source])
+  }
+
+  /** Keeps the failure's slot, then delays or locks; true when this failure locked. */
+  async function failedOn (r: Counter): Promise<boolean> {
+    const now = app.now()
+    const current = await row(r)
+    if (!current) return false
+    if (current.failures >= r.max) {
+      const locked = await db.execute(
+        `UPDATE login_throttle SET failures = 0, locks = locks + 1, blocked_until = ?, updated_at = ? WHERE ${KEY} AND failures >= ?`,
+        [now + lockMs * 2 ** Math.min(current.locks, 10), now, r.name, r.source, r.max])
+      return locked.affectedRows === 1
+    }
+    const delayFrom = Math.floor(r.max / 2)
+    if (r.delays && current.failures > delayFrom) {
+      await db.execute(`UPDATE login_throttle SET blocked_until = ? WHERE ${KEY} AND blocked_until < ?`,
+        [now + 1000 * 2 ** (current.failures - delayFrom - 1), r.name, r.source, now])
+    }
+    return false
+  }
+
+  return {
+    /** Takes an attempt on `name` from `ip`, or throws 429 while that address or the whole account is blocked. */
+    async take (name: string, ip: string): Promise<void> {
+      const [source, account] = records(name, ip)
+      await takeSlot(source!)
+      try {
+        await takeSlot(account!)
+      } catch (err) {
+        await giveBack(source!)
+        throw err
       }
-      return false
     },
 
-    /** A step that succeeded without finishing the login (the password step): give the slot back. */
-    async release (name: string): Promise<void> {
-      await db.execute('UPDATE login_throttle SET failures = failures - 1 WHERE username_normalized = ? AND failures > 0', [name])
+    /** The attempt failed: returns true when this failure locked the address or the account. */
+    async failed (name: string, ip: string): Promise<boolean> {
+      const locked = await Promise.all(records(name, ip).map(failedOn))
+      return locked.includes(true)
     },
 
-    /** A full success (password and second factor): the record is cleared. */
-    async clear (name: string): Promise<void> {
+    /** A step that succeeded without finishing the login (the password step): give the slots back. */
+    async release (name: string, ip: string): Promise<void> {
+      for (const r of records(name, ip)) await giveBack(r)
+    },
+
+    /** A full success (password and second factor): this address's record and the account's are cleared. */
+    async clear (name: string, ip: string): Promise<void> {
+      await db.execute('DELETE FROM login_throttle WHERE username_normalized = ? AND source IN (?, ?)', [name, throttleSource(ip), ACCOUNT])
+    },
+
+    /** An administrator's unlock: every record of the account. */
+    async unlock (name: string): Promise<void> {
       await db.execute('DELETE FROM login_throttle WHERE username_normalized = ?', [name])
     },
 

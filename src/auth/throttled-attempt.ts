@@ -4,18 +4,21 @@ import { ApiError } from '../errors.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { AuthErrors } from './errors.js'
 import { createLoginThrottle } from './login-throttle.js'
+import { createPseudonym } from '../audit/pseudonym.js'
 
 /**
- * One authentication attempt on the account `name` under the per-account throttle:
+ * One authentication attempt on the account `name` from `meta.ip` under the login throttle:
  * 429 while it is blocked; a wrong password or code is a failure (audited, and so is a
  * lock it causes); a success clears the record when `complete` says the login is done,
- * else (the password step) it only gives its slot back.
+ * else (the password step) it only gives its slot back. A name no account has is audited only
+ * as a keyed digest: the same name gives the same digest, and nothing typed is kept.
  */
 export function createThrottledAttempt (app: FastifyInstance) {
   const throttle = createLoginThrottle(app)
   const audit = createAuditRepository(app.db)
+  const pseudonym = createPseudonym(app.keys.totp)
   return async function throttled<T> (name: string, userId: number | null, meta: ClientMeta, complete: boolean, fn: () => Promise<T>): Promise<T> {
-    await throttle.take(name)
+    await throttle.take(name, meta.ip)
     let result: T
     try {
       result = await fn()
@@ -23,15 +26,17 @@ export function createThrottledAttempt (app: FastifyInstance) {
       const wrongPassword = err instanceof ApiError && err.code === AuthErrors.invalidCredentials.code
       const wrongCode = err instanceof ApiError && err.code === AuthErrors.invalidCode.code
       if (!wrongPassword && !wrongCode) {
-        await throttle.release(name)
+        await throttle.release(name, meta.ip)
         throw err
       }
+      // what was typed for an unknown account may be a password: the log keeps only a keyed digest of it
+      const who = userId === null ? pseudonym(name) : name
       const details = wrongCode ? 'wrong code' : userId === null ? 'unknown username' : 'wrong password'
-      await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', app.now(), meta, { target: userId, details: `${details} (${name})` })
-      if (await throttle.failed(name)) await audit.record('account_locked', app.now(), meta, { target: userId, details: name })
+      await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', app.now(), meta, { target: userId, details: `${details} (${who})` })
+      if (await throttle.failed(name, meta.ip)) await audit.record('account_locked', app.now(), meta, { target: userId, details: who })
       throw err
     }
-    await (complete ? throttle.clear(name) : throttle.release(name))
+    await (complete ? throttle.clear(name, meta.ip) : throttle.release(name, meta.ip))
     return result
   }
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Errors, defineError } from '../errors.js'
 import { fromCents, toCents } from './money.js'
+import { ifMatchPasses, ifNoneMatchHits } from './entity-tags.js'
+import { productDescription, productName } from './product-text.js'
 import { keysetPage } from '../db/keyset.js'
 import { createProductRepository, SORT_COLUMNS, type ProductFields, type ProductRow, type SortField } from './products-repository.js'
 
@@ -30,21 +32,14 @@ export interface ListParams {
 
 export const etagOf = (row: { version: number }) => `"${row.version}"`
 
-/** The versions an If-Match header accepts (`*`: whatever the current one is). */
-function acceptedVersions (ifMatch: string, current: number): number[] {
-  if (ifMatch.trim() === '*') return [current]
-  return ifMatch.split(',').map((tag) => /^\s*"(\d+)"\s*$/.exec(tag)?.[1]).filter((v): v is string => v !== undefined).map(Number)
-}
-
 /** True when If-None-Match names the current version (or is `*`). */
 export function notModified (ifNoneMatch: string | undefined, row: { version: number }): boolean {
-  if (ifNoneMatch === undefined) return false
-  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(row))
+  return ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, etagOf(row))
 }
 
 const fieldsOf = (b: ProductBody): ProductFields => ({
-  ...(b.name !== undefined && { name: b.name.trim() }),
-  ...(b.description !== undefined && { description: b.description }),
+  ...(b.name !== undefined && { name: productName(b.name) }),
+  ...(b.description !== undefined && { description: productDescription(b.description) }),
   ...(b.price !== undefined && { price_cents: toCents(b.price) }),
   ...(b.quantity !== undefined && { quantity: b.quantity })
 })
@@ -86,7 +81,7 @@ export function createProductService (app: FastifyInstance) {
   async function expectedVersion (id: number, ifMatch: string | undefined): Promise<number | undefined> {
     const current = await existing(id)
     if (ifMatch === undefined) return undefined
-    if (!acceptedVersions(ifMatch, current.version).includes(current.version)) {
+    if (!ifMatchPasses(ifMatch, etagOf(current))) {
       throw ProductErrors.preconditionFailed(`The product is at ETag ${etagOf(current)}`)
     }
     return current.version
@@ -106,7 +101,7 @@ export function createProductService (app: FastifyInstance) {
         sort: p.sort,
         desc: p.order === 'desc',
         after: p.cursor === undefined ? undefined : decodeCursor(p.cursor, p.sort, p.order),
-        namePrefix: p.q,
+        namePrefix: p.q?.normalize('NFC'),
         minCents: p.min_price === undefined ? undefined : toCents(p.min_price),
         maxCents: p.max_price === undefined ? undefined : toCents(p.max_price),
         inStock: p.in_stock

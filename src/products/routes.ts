@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ConditionalHeaders, Product, ProductInput, ProductListQuery, ProductPage, ProductParams, ProductPatch } from '../../schemas/products.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
+import { rowId } from '../../schemas/ids.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { createProductService, etagOf, notModified, ProductErrors, toProduct } from './products-service.js'
@@ -53,7 +54,7 @@ const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: withEtag, 304: Type.Null({ description: 'not modified' }), ...problems(Errors.validation, ProductErrors.notFound) }
     }
   }, async (request, reply) => {
-    const row = await products.get(request.params.id)
+    const row = await products.get(rowId(request.params.id))
     reply.header('etag', etagOf(row))
     if (notModified(request.headers['if-none-match'], row)) return reply.code(304).send(null)
     return toProduct(row)
@@ -74,7 +75,7 @@ const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: withEtag, ...problems(...writeErrors) }
       },
       handler: async (request, reply) => {
-        const row = await products.update(request.params.id, request.body, request.headers['if-match'], replace)
+        const row = await products.update(rowId(request.params.id), request.body, request.headers['if-match'], replace)
         return reply.header('etag', etagOf(row)).send(toProduct(row))
       }
     })
@@ -91,7 +92,7 @@ const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: noContent, ...problems(Errors.validation, ProductErrors.notFound, ProductErrors.preconditionFailed) }
     }
   }, async (request, reply) => {
-    await products.remove(request.params.id, request.headers['if-match'])
+    await products.remove(rowId(request.params.id), request.headers['if-match'])
     return reply.code(204).send(null)
   })
 }

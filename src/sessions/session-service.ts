@@ -39,7 +39,7 @@ export function createSessionService (app: FastifyInstance) {
   })
 
   return {
-    /** A new session for a completed login. */
+    /** A new session for a completed login: its id (for the audit log) and its tokens. */
     async start (userId: number, roles: string[], meta: ClientMeta) {
       const now = app.now()
       const sid = randomBytes(16).toString('base64url')
@@ -51,7 +51,7 @@ export function createSessionService (app: FastifyInstance) {
         })
         await repos(tx).refresh.create(sha256(refreshToken), sid, now)
       })
-      return tokens(userId, sid, roles, refreshToken)
+      return { sid, tokens: tokens(userId, sid, roles, refreshToken) }
     },
 
     /**
@@ -67,8 +67,10 @@ export function createSessionService (app: FastifyInstance) {
         const state = row && await r.sessions.state(row.session_id)
         if (!row || !state || !isLive(state, now)) return { kind: 'invalid' as const }
         if (row.spent_at !== null || !await r.refresh.spend(hash, now)) {
-          await r.sessions.revoke(state.user_id, row.session_id, now, 'refresh_reuse')
-          await audit(tx, 'refresh_reuse_detected', state.user_id, row.session_id, meta)
+          // one theft, one event: of a burst of replays only the one that ends the session audits it
+          if (await r.sessions.revoke(state.user_id, row.session_id, now, 'refresh_reuse')) {
+            await audit(tx, 'refresh_reuse_detected', state.user_id, row.session_id, meta)
+          }
           return { kind: 'reused' as const, sid: row.session_id }
         }
         const next = newOpaqueToken()
@@ -92,6 +94,11 @@ export function createSessionService (app: FastifyInstance) {
       const live = state && isLive(state, app.now()) ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) } : null
       cache.set(sid, live)
       return live
+    },
+
+    /** Drops what this instance cached about a user's sessions (their roles changed, or they were enabled). */
+    forgetUser (userId: number) {
+      cache.evictUser(userId)
     },
 
     async list (user: AuthUser) {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { AdminUser, AdminUserPage, SetRolesRequest, UserListQuery, UserParams } from '../../schemas/users.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
+import { rowId } from '../../schemas/ids.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { clientMeta } from '../sessions/client-meta.js'
@@ -21,7 +22,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/users/:id', {
     config: { access: 'users:read' },
     schema: { tags, operationId: 'getUser', summary: 'Get an account', params: UserParams, response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound) } }
-  }, async (request) => admin.get(request.params.id))
+  }, async (request) => admin.get(rowId(request.params.id)))
 
   app.put('/api/users/:id/roles', {
     config: { access: 'users:write' },
@@ -31,9 +32,9 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: "Replace an account's roles (effective on every instance within a second)",
       params: UserParams,
       body: ref(SetRolesRequest),
-      response: { 200: ref(AdminUser), ...problems(...BODY_ERRORS, AdminErrors.userNotFound, AdminErrors.notOnYourself) }
+      response: { 200: ref(AdminUser), ...problems(...BODY_ERRORS, AdminErrors.userNotFound, AdminErrors.notOnYourself, AdminErrors.lastAdmin) }
     }
-  }, async (request) => admin.setRoles(request.user, request.params.id, request.body.roles, clientMeta(request)))
+  }, async (request) => admin.setRoles(request.user, rowId(request.params.id), request.body.roles, clientMeta(request)))
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/api/users/:id/${action}`, {
@@ -43,9 +44,9 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: `${action}User`,
         summary: disabled ? 'Disable an account: its sessions end and it cannot log in' : 'Enable a disabled account',
         params: UserParams,
-        response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound, AdminErrors.notOnYourself) }
+        response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound, AdminErrors.notOnYourself, AdminErrors.lastAdmin) }
       }
-    }, async (request) => admin.setDisabled(request.user, request.params.id, disabled, clientMeta(request)))
+    }, async (request) => admin.setDisabled(request.user, rowId(request.params.id), disabled, clientMeta(request)))
   }
 
   app.post('/api/users/:id/unlock', {
@@ -57,7 +58,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: UserParams,
       response: { 200: ref(AdminUser), ...problems(Errors.validation, AdminErrors.userNotFound) }
     }
-  }, async (request) => admin.unlock(request.user, request.params.id, clientMeta(request)))
+  }, async (request) => admin.unlock(request.user, rowId(request.params.id), clientMeta(request)))
 
   app.delete('/api/users/:id/sessions', {
     config: { access: 'users:write' },
@@ -69,7 +70,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'done' }), ...problems(Errors.validation, AdminErrors.userNotFound) }
     }
   }, async (request, reply) => {
-    await admin.revokeSessions(request.user, request.params.id, clientMeta(request))
+    await admin.revokeSessions(request.user, rowId(request.params.id), clientMeta(request))
     return reply.code(204).send(null)
   })
 }

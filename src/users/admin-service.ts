@@ -6,11 +6,12 @@ import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
 import { createLoginThrottle } from '../auth/login-throttle.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { keysetPage } from '../db/keyset.js'
-import { createUserRepository, type UserRow } from './users-repository.js'
+import { createUserRepository, type UserRepository, type UserRow } from './users-repository.js'
 
 export const AdminErrors = {
   userNotFound: defineError(404, 'user_not_found', 'No such user'),
-  notOnYourself: defineError(409, 'not_on_yourself', 'Administrators cannot disable themselves or take away their own admin role')
+  notOnYourself: defineError(409, 'not_on_yourself', 'Administrators cannot disable themselves or take away their own admin role'),
+  lastAdmin: defineError(409, 'last_admin', 'At least one enabled administrator must remain')
 }
 
 /** Who administers: an administrator's session, or null for the command line (audited with no actor). */
@@ -37,6 +38,20 @@ export function createAdminService (app: FastifyInstance) {
     return u
   }
 
+  /**
+   * A change to roles or to who is enabled, in one transaction that keeps at least one enabled
+   * administrator: serialized with every other such change (two admins demoting or disabling
+   * each other at once: one wins, the other gets 409 last_admin), on every instance.
+   */
+  async function changeAdministrators (change: (repo: UserRepository) => Promise<void>) {
+    await app.db.transaction(async (tx) => {
+      const repo = createUserRepository(tx)
+      await repo.lockAdministrators()
+      await change(repo)
+      if (await repo.enabledAdministrators() === 0) throw AdminErrors.lastAdmin('Make another account an administrator first')
+    })
+  }
+
   const audit = (event: AuditEventName, actor: Operator, target: number, meta: ClientMeta, details?: string) =>
     createAuditRepository(app.db).record(event, app.now(), meta, { actor: actor?.id ?? null, target, details })
 
@@ -53,7 +68,8 @@ export function createAdminService (app: FastifyInstance) {
       const target = await existing(id)
       if (id === actor.id && !roles.includes('admin')) throw AdminErrors.notOnYourself()
       const before = await users().rolesOf(id)
-      await app.db.transaction((tx) => createUserRepository(tx).setRoles(id, roles))
+      await changeAdministrators((repo) => repo.setRoles(id, roles))
+      app.sessions.forgetUser(id) // this instance sees the new roles at once; others within SESSION_CHECK_CACHE_MS
       await audit('role_changed', actor, id, meta, `${before.join(',')} -> ${[...roles].sort().join(',')}`)
       return view(target)
     },
@@ -62,7 +78,8 @@ export function createAdminService (app: FastifyInstance) {
     async setDisabled (actor: AuthUser, id: number, disabled: boolean, meta: ClientMeta) {
       await existing(id)
       if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
-      await users().setDisabled(id, disabled ? app.now() : null, app.now())
+      await changeAdministrators(async (repo) => { await repo.setDisabled(id, disabled ? app.now() : null, app.now()) })
+      app.sessions.forgetUser(id)
       if (disabled) {
         await createAuthTokenRepository(app.db).revokeAll(id, app.now())
         await app.sessions.revokeAll(id, 'user_disabled', meta, { actor: actor.id }) // audits user_disabled
@@ -72,10 +89,10 @@ export function createAdminService (app: FastifyInstance) {
       return view(await existing(id))
     },
 
-    /** Clears the account's failed-attempt record and lock. */
+    /** Clears the account's failed-attempt records and locks, from every address. */
     async unlock (actor: Operator, id: number, meta: ClientMeta) {
       const u = await existing(id)
-      await createLoginThrottle(app).clear(u.username_normalized)
+      await createLoginThrottle(app).unlock(u.username_normalized)
       await audit('account_unlocked', actor, id, meta)
       return view(u)
     },

@@ -89,6 +89,20 @@ export function createUserRepository (db: Executor) {
       return db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])
     },
 
+    /**
+     * Serializes every change to who administers (role changes, disables): a write lock on the
+     * admin role's row, taken first in the transaction, so a later read sees the others' commits.
+     */
+    async lockAdministrators (): Promise<void> {
+      await db.execute("UPDATE roles SET name = name WHERE name = 'admin'")
+    },
+
+    async enabledAdministrators (): Promise<number> {
+      const rows = await db.query<{ n: number | string }>(
+        "SELECT COUNT(*) AS n FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id WHERE r.name = 'admin' AND u.disabled_at IS NULL")
+      return Number(rows[0]!.n)
+    },
+
     /** Replaces a user's roles (call inside a transaction). */
     async setRoles (userId: number, roles: string[]): Promise<void> {
       await db.execute('DELETE FROM user_roles WHERE user_id = ?', [userId])

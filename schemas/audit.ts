@@ -9,33 +9,33 @@ export const AUDIT_EVENTS = [
   'user_enabled', 'sessions_revoked_by_admin'
 ] as const
 export type AuditEventName = typeof AUDIT_EVENTS[number]
+import { IdCursor, Int32, MAX_PAGE, Nullable, Page, RowId, Text, Timestamp } from './common.js'
 
 const EventName = Type.Union(AUDIT_EVENTS.map((e) => Type.Literal(e)))
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()])
 
 export const AuditEvent = Type.Object({
-  id: Type.Integer(),
-  at: Type.String({ format: 'date-time' }),
+  id: RowId(),
+  at: Timestamp(),
   event: EventName,
-  actor_user_id: Nullable(Type.Integer()),
-  target_user_id: Nullable(Type.Integer()),
-  session_id: Nullable(Type.String()),
-  ip: Nullable(Type.String()),
-  user_agent: Nullable(Type.String()),
-  request_id: Nullable(Type.String()),
-  details: Nullable(Type.String())
+  actor_user_id: Nullable(RowId()),
+  target_user_id: Nullable(RowId()),
+  session_id: Nullable(Text(32)),
+  ip: Nullable(Text(45)),
+  user_agent: Nullable(Text(255)),
+  request_id: Nullable(Text(128)),
+  details: Nullable(Text(1000))
 }, { $id: 'AuditEvent', additionalProperties: false })
 
 export const AuditPage = Type.Object({
-  items: Type.Array(Type.Ref('AuditEvent')),
-  next_cursor: Type.Union([Type.String(), Type.Null()])
+  items: Page(Type.Ref('AuditEvent')),
+  next_cursor: Nullable(IdCursor())
 }, { $id: 'AuditPage', additionalProperties: false })
 
 export const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
+  limit: Type.Optional(Int32({ minimum: 1, maximum: MAX_PAGE, default: 50 })),
+  cursor: Type.Optional(IdCursor()),
   user_id: Type.Optional(Type.String({ pattern: Id.pattern, maxLength: Id.maxLength, description: 'events where this user acted or was acted on (a user id)' })),
   event: Type.Optional(EventName),
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'at or after' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'before' }))
+  from: Type.Optional(Timestamp({ description: 'at or after' })),
+  to: Type.Optional(Timestamp({ description: 'before' }))
 }, { additionalProperties: false })

@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox'
+import { RowId, Int32, Text, Timestamp } from './common.js'
+import { RoleNames } from './users.js'
 
 export const Username = Type.String({
   minLength: 3, maxLength: 50, pattern: '^[A-Za-z0-9._-]+$',
@@ -10,24 +12,32 @@ export const NewPassword = Type.String({
   examples: ['securepassword']
 })
 const Password = Type.String({ minLength: 1, maxLength: 128, examples: ['securepassword'] })
-const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code from the authenticator app', examples: ['123456'] })
-const RecoveryCode = Type.String({ minLength: 16, maxLength: 64, description: 'one of the recovery codes, instead of `code`; each works once', examples: ['abcd-efgh-jkmn-pqrs'] })
-const Seconds = Type.Integer({ minimum: 0, description: 'lifetime in seconds' })
+const TotpCode = Type.String({ pattern: '^[0-9]{6}$', maxLength: 6, description: 'the 6-digit code from the authenticator app', examples: ['123456'] })
+const RecoveryCodeText = { minLength: 16, maxLength: 64 }
+const RecoveryCode = Type.String({ ...RecoveryCodeText, description: 'one of the recovery codes, instead of `code`; each works once', examples: ['abcd-efgh-jkmn-pqrs'] })
+const Seconds = Int32({ description: 'lifetime in seconds' })
+/** Tokens the service issues: 32 random bytes, base64url. */
+const IssuedToken = (description: string) => Text(100, { description })
+/** A QR code of the longest otpauth URI (issuer and username at their maximum) stays well below this. */
+export const QR_MAX = 65536
+/** What the authenticator app needs; the secret is 20 random bytes in base32. */
+const OtpauthUri = (options = {}) => Text(2048, { format: 'uri', ...options })
+const TotpSecret = (options = {}) => Text(64, { pattern: '^[A-Z2-7]+=*$', ...options })
 
 export const RegisterRequest = Type.Object({ username: Username, password: NewPassword },
   { $id: 'RegisterRequest', additionalProperties: false, examples: [{ username: 'testuser', password: 'securepassword' }] })
 
 export const User = Type.Object({
-  id: Type.Integer({ examples: [1] }),
-  username: Type.String({ examples: ['testuser'] }),
-  roles: Type.Array(Type.String(), { examples: [['editor']] }),
-  created_at: Type.String({ format: 'date-time' })
+  id: RowId({ examples: [1] }),
+  username: Text(50, { examples: ['testuser'] }),
+  roles: RoleNames({ examples: [['editor']] }),
+  created_at: Timestamp()
 }, { $id: 'User', additionalProperties: false })
 
 export const Enrollment = Type.Object({
-  otpauth_uri: Type.String({ description: 'otpauth:// URI to put in an authenticator app (what the QR code holds)', examples: ['otpauth://totp/secure-api:testuser?issuer=secure-api&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30'] }),
-  secret: Type.String({ description: 'the base32 TOTP secret, for typing in by hand; never shown again once 2FA is confirmed' }),
-  enrollment_token: Type.String({ description: 'bearer token for `GET /auth/generate_qr/{username}` and `POST /auth/2fa/verify`; nothing else accepts it' }),
+  otpauth_uri: OtpauthUri({ description: 'otpauth:// URI to put in an authenticator app (what the QR code holds)', examples: ['otpauth://totp/secure-api:testuser?issuer=secure-api&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30'] }),
+  secret: TotpSecret({ description: 'the base32 TOTP secret, for typing in by hand; never shown again once 2FA is confirmed' }),
+  enrollment_token: IssuedToken('bearer token for `GET /auth/generate_qr/{username}` and `POST /auth/2fa/verify`; nothing else accepts it'),
   expires_in: Seconds
 }, { $id: 'Enrollment', additionalProperties: false })
 
@@ -35,10 +45,10 @@ export const RegisterResponse = Type.Object({ user: Type.Ref('User'), enrollment
   { $id: 'RegisterResponse', additionalProperties: false })
 
 export const QrCode = Type.Object({
-  otpauth_uri: Type.String(),
-  secret: Type.String(),
-  qr_png: Type.String({ description: 'data: URL of the PNG QR code' }),
-  qr_svg: Type.String({ description: 'the QR code as an SVG document' })
+  otpauth_uri: OtpauthUri(),
+  secret: TotpSecret(),
+  qr_png: Text(QR_MAX, { pattern: '^data:image/png;base64,', description: 'data: URL of the PNG QR code' }),
+  qr_svg: Text(QR_MAX, { pattern: '^<svg', description: 'the QR code as an SVG document' })
 }, { $id: 'QrCode', additionalProperties: false })
 
 export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false })
@@ -49,7 +59,7 @@ export const EnrollmentVerifyRequest = Type.Object({ code: TotpCode },
   { $id: 'EnrollmentVerifyRequest', additionalProperties: false, examples: [{ code: '123456' }] })
 
 export const RecoveryCodes = Type.Object({
-  recovery_codes: Type.Array(Type.String(), { minItems: 10, maxItems: 10, description: 'shown once: store them somewhere safe; each works once in place of a code' })
+  recovery_codes: Type.Array(Type.String(RecoveryCodeText), { minItems: 10, maxItems: 10, description: 'shown once: store them somewhere safe; each works once in place of a code' })
 }, { $id: 'RecoveryCodes', additionalProperties: false })
 
 const LoginName = Type.String({
@@ -62,22 +72,22 @@ export const LoginRequest = Type.Object({ username: LoginName, password: Passwor
 
 export const MfaChallenge = Type.Object({
   mfa_required: Type.Literal(true),
-  mfa_token: Type.String({ description: 'send it with a code to `POST /auth/login/2fa`; single use; nothing else accepts it' }),
+  mfa_token: IssuedToken('send it with a code to `POST /auth/login/2fa`; single use; nothing else accepts it'),
   expires_in: Seconds
 }, { $id: 'MfaChallenge', additionalProperties: false })
 
 export const EnrollmentRequired = Type.Object({
   enrollment_required: Type.Literal(true),
-  enrollment_token: Type.String({ description: 'fetch the QR code again with it, then log in with a code' }),
+  enrollment_token: IssuedToken('fetch the QR code again with it, then log in with a code'),
   expires_in: Seconds
 }, { $id: 'EnrollmentRequired', additionalProperties: false })
 
 export const TokenResponse = Type.Object({
-  access_token: Type.String({ description: 'JWT (RS256, typ at+jwt) for `Authorization: Bearer`' }),
-  refresh_token: Type.String({ description: 'opaque; send it to `POST /auth/refresh` for new tokens; works once' }),
+  access_token: Text(4096, { pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'JWT (RS256, typ at+jwt) for `Authorization: Bearer`' }),
+  refresh_token: IssuedToken('opaque; send it to `POST /auth/refresh` for new tokens; works once'),
   token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ minimum: 0, description: 'access token lifetime in seconds' }),
-  recovery_codes: Type.Optional(Type.Array(Type.String(), { description: 'present only when this login confirmed a pending 2FA enrollment; shown once' }))
+  expires_in: Int32({ description: 'access token lifetime in seconds' }),
+  recovery_codes: Type.Optional(Type.Array(Type.String(RecoveryCodeText), { minItems: 10, maxItems: 10, description: 'present only when this login confirmed a pending 2FA enrollment; shown once' }))
 }, { $id: 'TokenResponse', additionalProperties: false })
 
 export const LoginResponse = Type.Union([Type.Ref('TokenResponse'), Type.Ref('MfaChallenge'), Type.Ref('EnrollmentRequired')],

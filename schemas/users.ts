@@ -1,29 +1,36 @@
 import { Type } from '@sinclair/typebox'
 import { IdParams } from './ids.js'
 import { ROLE_NAMES } from './access.js'
+import { IdCursor, Int32, MAX_PAGE, Nullable, Page, RowId, Text, Timestamp } from './common.js'
+
+/** A role name, from the one list. */
+export const Role = Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)))
+/** The roles of an account: each at most once. */
+export const Roles = (options = {}) => Type.Array(Role, { maxItems: ROLE_NAMES.length, uniqueItems: true, ...options })
+/** Roles in responses: the same schema, typed `string[]` as the services hold them. */
+export const RoleNames = (options = {}) => Type.Unsafe<string[]>(Roles(options))
 
 export const AdminUser = Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  roles: Type.Array(Type.String()),
+  id: RowId(),
+  username: Text(50),
+  roles: RoleNames(),
   two_factor_enabled: Type.Boolean(),
   disabled: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' })
+  created_at: Timestamp()
 }, { $id: 'AdminUser', additionalProperties: false })
 
 export const AdminUserPage = Type.Object({
-  items: Type.Array(Type.Ref('AdminUser')),
-  next_cursor: Type.Union([Type.String(), Type.Null()])
+  items: Page(Type.Ref('AdminUser')),
+  next_cursor: Nullable(IdCursor())
 }, { $id: 'AdminUserPage', additionalProperties: false })
 
 export const SetRolesRequest = Type.Object({
-  roles: Type.Array(Type.Union(ROLE_NAMES.map((r) => Type.Literal(r))),
-    { minItems: 1, maxItems: ROLE_NAMES.length, uniqueItems: true })
+  roles: Roles({ minItems: 1 })
 }, { $id: 'SetRolesRequest', additionalProperties: false, examples: [{ roles: ['viewer'] }] })
 
 export const UserListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'the next_cursor of the previous page' }))
+  limit: Type.Optional(Int32({ minimum: 1, maximum: MAX_PAGE, default: 20 })),
+  cursor: Type.Optional(IdCursor({ description: 'the next_cursor of the previous page' }))
 }, { additionalProperties: false })
 
 export const UserParams = IdParams

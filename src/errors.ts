@@ -30,8 +30,9 @@ export interface ErrorKind {
   title: string
 }
 
-export function defineError (status: number, code: string, title: string): ErrorKind {
-  const make = (detail?: string, headers?: Record<string, string>) => new ApiError(status, code, title, detail, headers)
+/** `headers`: what every error of this kind carries (a call can add or override). */
+export function defineError (status: number, code: string, title: string, headers: Record<string, string> = {}): ErrorKind {
+  const make = (detail?: string, own?: Record<string, string>) => new ApiError(status, code, title, detail, { ...headers, ...own })
   return Object.assign(make, { status, code, title })
 }
 
@@ -53,5 +54,5 @@ export const Errors = {
   unsupportedMediaType: defineError(415, 'unsupported_media_type', 'Unsupported media type'),
   rateLimited: defineError(429, 'rate_limited', 'Too many requests from this address'),
   internal: defineError(500, 'internal_error', 'Internal server error'),
-  storeUnavailable: defineError(503, 'store_unavailable', 'The data store is not answering')
+  storeUnavailable: defineError(503, 'store_unavailable', 'The data store is not answering', { 'retry-after': '5' })
 }

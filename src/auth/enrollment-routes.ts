@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { EnrollmentVerifyRequest, QrCode, RecoveryCodes, UsernameParams } from '../../schemas/auth.js'
+import { EnrollmentVerifyRequest, QR_MAX, QrCode, RecoveryCodes, UsernameParams } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
 import { bearerToken } from '../plugins/authenticate.js'
@@ -31,7 +31,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         200: {
           description: 'the QR code',
           content: {
-            'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
+            'image/png': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', maxLength: QR_MAX }) },
             'application/json': { schema: ref(QrCode) }
           }
         },

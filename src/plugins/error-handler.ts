@@ -1,13 +1,14 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, Errors, PROBLEM_BASE, type ValidationIssue } from '../errors.js'
+import { MAX_ISSUES } from '../../schemas/problem.js'
 
 type AjvIssue = { instancePath: string, message?: string, keyword: string, params: Record<string, unknown> }
 
-/** Every violation, as a JSON pointer into the request part it came from. */
+/** The violations (the first MAX_ISSUES), each as a JSON pointer into the request part it came from. */
 function issuesOf (error: FastifyError): ValidationIssue[] {
   const part = error.validationContext ?? 'body'
-  return (error.validation as AjvIssue[]).map((v) => {
+  return (error.validation as AjvIssue[]).slice(0, MAX_ISSUES).map((v) => {
     const extra = v.keyword === 'required'
       ? `/${String(v.params.missingProperty)}`
       : v.keyword === 'additionalProperties' ? `/${String(v.params.additionalProperty)}` : ''
@@ -24,7 +25,7 @@ const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 
 export function toApiError (error: FastifyError | ApiError): ApiError {
   if (error instanceof ApiError) return error
   if (STORE_DOWN.has(String(error.code)) || /Pool is closed|closed state/.test(error.message)) {
-    return Errors.storeUnavailable('The data store is not answering; try again shortly', { 'retry-after': '5' })
+    return Errors.storeUnavailable('The data store is not answering; try again shortly')
   }
   if (error.validation) {
     const issues = issuesOf(error)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Driver } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
+import { MAX_VERIFICATION_KEYS, RSA_BITS } from '../../schemas/sessions.js'
 
 export interface VerificationKey {
   publicKey: KeyObject
@@ -71,8 +72,9 @@ async function checkSharedKey (db: Driver, name: string, key: Buffer, now: numbe
 }
 
 function verificationKey (publicKey: KeyObject, variable: string): VerificationKey {
-  if (publicKey.asymmetricKeyType !== 'rsa' || (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new Error(`${variable} must hold RSA keys of at least 2048 bits`)
+  const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0
+  if (publicKey.asymmetricKeyType !== 'rsa' || bits < RSA_BITS.min || bits > RSA_BITS.max) {
+    throw new Error(`${variable} must hold RSA keys of ${RSA_BITS.min} to ${RSA_BITS.max} bits`)
   }
   const { e, n } = publicKey.export({ format: 'jwk' })
   return { publicKey, kid: createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url') }
@@ -104,5 +106,8 @@ export default fp(async (app) => {
   const previous = publicKeysFromPem(c.JWT_PREVIOUS_PUBLIC_KEYS ||
     (c.JWT_PREVIOUS_PUBLIC_KEYS_FILE ? readFileSync(c.JWT_PREVIOUS_PUBLIC_KEYS_FILE, 'utf8') : ''))
   const verification = [signing, ...previous.filter((k) => k.kid !== signing.kid)]
+  if (verification.length > MAX_VERIFICATION_KEYS) {
+    throw new Error(`JWT_PREVIOUS_PUBLIC_KEYS holds too many keys: at most ${MAX_VERIFICATION_KEYS - 1} earlier keys are accepted`)
+  }
   app.decorate('keys', { totp, signing, verification })
 }, { name: 'keys', dependencies: ['config', 'db'] })

@@ -3,13 +3,13 @@ import { Type } from '@sinclair/typebox'
 import { ConditionalHeaders, Product, ProductInput, ProductListQuery, ProductPage, ProductParams, ProductPatch } from '../../schemas/products.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { rowId } from '../../schemas/ids.js'
+import { ETag, Location } from '../../schemas/headers.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { createProductService, etagOf, notModified, ProductErrors, toProduct } from './products-service.js'
 
 const tags = ['products']
-const etagHeader = { ETag: { description: 'the version of the product, for If-Match / If-None-Match', schema: { type: 'string' } } }
-const withEtag = { description: 'the product', headers: etagHeader, content: { 'application/json': { schema: ref(Product) } } }
+const withEtag = { description: 'the product', headers: { ETag }, content: { 'application/json': { schema: ref(Product) } } }
 const noContent = Type.Null({ description: 'deleted' })
 const writeErrors = [...BODY_ERRORS, ProductErrors.notFound, ProductErrors.preconditionFailed]
 
@@ -23,7 +23,7 @@ const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'createProduct',
       summary: 'Create a product',
       body: ref(ProductInput),
-      response: { 201: { ...withEtag, headers: { ...etagHeader, Location: { schema: { type: 'string' } } } }, ...problems(...BODY_ERRORS) }
+      response: { 201: { ...withEtag, headers: { ETag, Location } }, ...problems(...BODY_ERRORS) }
     }
   }, async (request, reply) => {
     const row = await products.create(request.body)
@@ -51,7 +51,11 @@ const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Get a product (If-None-Match: 304 when unchanged)',
       params: ProductParams,
       headers: ConditionalHeaders,
-      response: { 200: withEtag, 304: Type.Null({ description: 'not modified' }), ...problems(Errors.validation, ProductErrors.notFound) }
+      response: {
+        200: withEtag,
+        304: { type: 'null', description: 'not modified', headers: { ETag } },
+        ...problems(Errors.validation, ProductErrors.notFound)
+      }
     }
   }, async (request, reply) => {
     const row = await products.get(rowId(request.params.id))

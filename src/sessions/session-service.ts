@@ -11,6 +11,7 @@ import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
 import { createSessionCache, type LiveSession } from './session-cache.js'
 import { createSessionRepository, type SessionState } from './sessions-repository.js'
 import { SessionErrors } from './errors.js'
+import { MAX_SESSIONS_LISTED } from '../../schemas/sessions.js'
 
 export type { ClientMeta }
 
@@ -102,7 +103,7 @@ export function createSessionService (app: FastifyInstance) {
     },
 
     async list (user: AuthUser) {
-      return (await repos().sessions.listLive(user.id, app.now())).map((s) => ({
+      return (await repos().sessions.listLive(user.id, app.now(), MAX_SESSIONS_LISTED)).map((s) => ({
         id: s.id,
         created_at: new Date(s.created_at).toISOString(),
         last_used_at: new Date(s.last_used_at).toISOString(),

@@ -47,8 +47,10 @@ export function createSessionRepository (db: Executor) {
         [now, now + idleTtlMs, now + idleTtlMs, ip, userAgent, id])
     },
 
-    async listLive (userId: number, now: number): Promise<SessionRow[]> {
-      return db.query<SessionRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND ${LIVE} ORDER BY created_at DESC, id`, [userId, now, now])
+    /** The user's live sessions, newest first, at most `limit`. */
+    async listLive (userId: number, now: number, limit: number): Promise<SessionRow[]> {
+      return db.query<SessionRow & Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND ${LIVE} ORDER BY created_at DESC, id LIMIT ?`, [userId, now, now, limit])
     },
 
     /** Ends one session of this user; false when there is no such live session. */

@@ -1,0 +1,5 @@
+import owasp from '@stoplight/spectral-owasp-ruleset'
+
+export default {
+  extends: [owasp]
+}

@@ -1,35 +1,7 @@
 import t from 'tap'
-import { createServer, connect, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { authApp, enrolledUser, get, login, post } from '../auth/flow.js'
 import { createTestDatabase, TEST_MYSQL_URL } from '../helper.js'
-
-/** A TCP proxy in front of MariaDB that the test can cut and restore. */
-async function dbProxy (target: URL) {
-  const sockets = new Set<Socket>()
-  let server: Server | undefined
-  let port = 0
-  const start = () => new Promise<void>((resolve) => {
-    server = createServer((client) => {
-      const upstream = connect(Number(target.port || 3306), target.hostname)
-      for (const s of [client, upstream]) {
-        sockets.add(s)
-        s.on('error', () => { client.destroy(); upstream.destroy() })
-        s.on('close', () => sockets.delete(s))
-      }
-      client.pipe(upstream).pipe(client)
-    })
-    server.listen(port, '127.0.0.1', () => { port = (server!.address() as AddressInfo).port; resolve() })
-  })
-  await start()
-  return {
-    port: () => port,
-    cut: async () => {
-      await new Promise<void>((resolve) => { server!.close(() => resolve()); for (const s of sockets) s.destroy() })
-    },
-    restore: start
-  }
-}
+import { dbProxy } from '../db-proxy.js'
 
 t.test('faults: with the database cut, 503 problem+json and no crash; it recovers by itself; acknowledged writes survive', async (t) => {
   const url = new URL(await createTestDatabase(t))

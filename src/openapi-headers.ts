@@ -6,7 +6,6 @@ type Doc = {
   components?: { headers?: Headers }
 }
 
-const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'])
 const refTo = (name: string) => ({ $ref: `#/components/headers/${name}` })
 
 /**
@@ -20,8 +19,7 @@ export function withResponseHeaders<T extends object> (document: T): T {
   const common = { ...EVERY_RESPONSE, ...Object.assign({}, ...Object.values(BY_STATUS)) }
   doc.components = { ...doc.components, headers: JSON.parse(JSON.stringify(common)) }
   for (const item of Object.values(doc.paths ?? {})) {
-    for (const [method, operation] of Object.entries(item)) {
-      if (!METHODS.has(method)) continue
+    for (const operation of Object.values(item)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const own = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, h]) => [name, { ...h, required: true }]))
         const shared = Object.keys({ ...EVERY_RESPONSE, ...BY_STATUS[status] }).map((name) => [name, refTo(name)])

@@ -1,5 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import formats from 'ajv-formats'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { Test } from 'tap'
 import { HTTP_HEADERS, SECURITY_HEADERS } from '../../schemas/headers.js'
 
 type Schema = Record<string, unknown>
@@ -55,3 +57,25 @@ export function headerProblems (doc: Doc, operationId: string, res: Response): s
   }
   return problems
 }
+
+
+/** [operationId, expected status, request] */
+export type Probe = [string, number, InjectOptions]
+
+const ALWAYS = ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']
+
+/** Sends each probe, expects its status, and checks the response's headers against the app's own document. */
+export async function checkProbes (t: Test, app: FastifyInstance, probes: Probe[]): Promise<string[]> {
+  const doc = app.swagger() as unknown as Doc
+  for (const [op, status, request] of probes) {
+    const res = await app.inject(request)
+    t.equal(res.statusCode, status, `${op}: ${request.method ?? 'GET'} ${request.url} answers ${status} (${res.body.slice(0, 100)})`)
+    t.same(headerProblems(doc, op, res), [], `${op} ${res.statusCode}: headers as declared`)
+    // without Redis the limiter always answers, so its headers are always there
+    for (const h of ALWAYS) t.ok(res.headers[h] !== undefined, `${op} ${res.statusCode}: ${h}`)
+  }
+  return probes.map(([op]) => op)
+}
+
+/** Every operationId in the document. */
+export const operationIds = (doc: Doc) => Object.values(doc.paths).flatMap((item) => Object.values(item).map((o) => o.operationId))

@@ -20,8 +20,12 @@ async function lint (args: string[]) {
   }
 }
 
+// both at once: together they take about as long as Spectral alone
+const redocly = lint([bin('@redocly/cli/bin/cli.js'), 'lint', 'openapi.yaml', '--format', 'json'])
+const spectral = lint([bin('@stoplight/spectral-cli/dist/index.js'), 'lint', '-r', '.spectral.mjs', 'openapi.yaml', '-f', 'json', '-q'])
+
 t.test('Redocly (recommended rules, no ignore file): 0 errors', async (t) => {
-  const res = await lint([bin('@redocly/cli/bin/cli.js'), 'lint', 'openapi.yaml', '--format', 'json'])
+  const res = await redocly
   const report = JSON.parse(res.stdout) as { totals: { errors: number }, problems: { ruleId: string, message: string }[] }
   t.equal(report.totals.errors, 0, JSON.stringify(report.problems.slice(0, 5)))
   t.equal(res.code, 0)
@@ -30,7 +34,7 @@ t.test('Redocly (recommended rules, no ignore file): 0 errors', async (t) => {
 type SpectralResult = { code: string, severity: number, path: string[], message: string }
 
 t.test('Spectral with the OWASP API Security Top 10 ruleset (.spectral.mjs): 0 errors', async (t) => {
-  const res = await lint([bin('@stoplight/spectral-cli/dist/index.js'), 'lint', '-r', '.spectral.mjs', 'openapi.yaml', '-f', 'json', '-q'])
+  const res = await spectral
   const errors = (JSON.parse(res.stdout || '[]') as SpectralResult[]).filter((r) => r.severity === 0)
   t.same(errors.map((e) => `${e.code} at ${e.path.join('.')}`), [])
   t.equal(res.code, 0, res.stderr)

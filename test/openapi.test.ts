@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { parse } from 'yaml'
+import { isAlias, parse, parseDocument, visit } from 'yaml'
 import { generateOpenApiYaml } from '../src/openapi.js'
 import { projectRoot } from '../src/paths.js'
 
@@ -10,6 +10,17 @@ const committed = readFileSync(join(projectRoot, 'openapi.yaml'), 'utf8')
 
 t.test('openapi.yaml matches what the code generates (run `npm run openapi` after changing routes or schemas)', async (t) => {
   t.equal(await generateOpenApiYaml(), committed)
+})
+
+t.test('openapi.yaml has no anchors or aliases (tools that do not resolve them read it too)', async (t) => {
+  let aliases = 0
+  let anchors = 0
+  visit(parseDocument(committed), (_key, node) => {
+    if (isAlias(node)) aliases++
+    else if (node && typeof node === 'object' && 'anchor' in node && node.anchor) anchors++
+  })
+  t.equal(aliases, 0)
+  t.equal(anchors, 0)
 })
 
 t.test('openapi.yaml is a valid OpenAPI 3.1 document', async (t) => {

@@ -1,8 +1,9 @@
 import t from 'tap'
-import { connect, createServer, type Socket } from 'node:net'
+import { createServer } from 'node:net'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp } from '../helper.js'
+import { tcpRelay } from '../tcp-relay.js'
 
 const LIMIT = 3
 const limits = { RATE_LIMIT_AUTH_MAX: LIMIT, RATE_LIMIT_MAX: LIMIT }
@@ -74,27 +75,13 @@ t.test('Redis unreachable: the limits fail open, the API stays up, and the log s
   t.notMatch(logs, `redis-pass-${process.pid}`, 'the Redis password is not logged')
 })
 
-/** A TCP relay to the test Redis that can play dead (connections reset) and come back, on one port. */
-async function switchableRedis (t: { teardown: (fn: () => unknown) => void }) {
-  const target = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')
-  let up = false
-  const sockets = new Set<Socket>()
-  const server = createServer((client) => {
-    if (!up) return client.resetAndDestroy()
-    const upstream = connect(Number(target.port || 6379), target.hostname)
-    for (const s of [client, upstream]) { sockets.add(s); s.on('error', () => s.destroy()); s.on('close', () => sockets.delete(s)) }
-    client.pipe(upstream).pipe(client)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => { for (const s of sockets) s.destroy(); server.close() })
-  return { url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`, setUp: (value: boolean) => { up = value } }
-}
-
 t.test('Redis down, then back: fail open while down, limits again once it is back, both logged', async (t) => {
   let logs = ''
   const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
-  const redis = await switchableRedis(t)
-  const app = await buildTestApp(t, { store: 'sqlite', logStream, config: { ...limits, REDIS_URL: redis.url, LOG_LEVEL: 'warn' } })
+  const target = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')
+  const redis = await tcpRelay(t, { host: target.hostname, port: Number(target.port || 6379) }, { up: false })
+  const REDIS_URL = `redis://127.0.0.1:${redis.port}`
+  const app = await buildTestApp(t, { store: 'sqlite', logStream, config: { ...limits, REDIS_URL, LOG_LEVEL: 'warn' } })
   // a unique address per run: the real Redis is shared with other files and reruns
   const ip = `10.${process.pid % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
   const route = routes[0]!
@@ -103,7 +90,7 @@ t.test('Redis down, then back: fail open while down, limits again once it is bac
   t.same(down, [401, 401, 401, 401, 401], 'down: every request is served')
   t.match(logs, /rate limits are off/)
 
-  redis.setUp(true)
+  redis.restore()
   // ioredis reconnects on its own, backing off up to 2 s between attempts: wait for it, generously
   for (let i = 0; i < 600 && !/rate limits are back/.test(logs); i++) await new Promise((resolve) => setTimeout(resolve, 50))
   t.match(logs, /rate limits are back/, 'the recovery is logged')

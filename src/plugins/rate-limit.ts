@@ -19,7 +19,22 @@ export default fp(async (app) => {
   const { RATE_LIMIT_MAX, RATE_LIMIT_AUTH_MAX, REDIS_URL } = app.config
   // ioredis is loaded only when a Redis is configured
   const redis = REDIS_URL ? new (await import('ioredis')).Redis(REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined
-  if (redis) app.addHook('onClose', async () => { await redis.quit() })
+  if (redis) {
+    // @fastify/rate-limit lets requests through silently when its store fails (skipOnError):
+    // say so once per outage, and when the limits are back
+    let down = false
+    redis.on('error', (err: Error & { code?: string }) => {
+      if (down) return
+      down = true
+      app.log.error({ error_code: err.code, detail: err.message }, 'rate limits are off (failing open): Redis is unreachable')
+    })
+    redis.on('ready', () => {
+      if (!down) return
+      down = false
+      app.log.warn('rate limits are back: Redis is reachable again')
+    })
+    app.addHook('onClose', async () => { await redis.quit() })
+  }
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',

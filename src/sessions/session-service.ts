@@ -25,7 +25,7 @@ const list = (csv: string | null) => (csv ? csv.split(',').sort() : [])
 export function createSessionService (app: FastifyInstance) {
   const { db, config } = app
   const repos = (ex: Executor = db) => ({ sessions: createSessionRepository(ex), refresh: createRefreshTokenRepository(ex), audit: createAuditRepository(ex) })
-  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS)
+  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, app.now)
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
   /** An event on `userId`'s sessions; the actor is the user unless someone else acted (an administrator, or null for the CLI). */

@@ -2,7 +2,7 @@ import t from 'tap'
 import type { InjectOptions } from 'fastify'
 import { authApp, code, enrolledUser, freshName, loginTokens, nextStep, PASSWORD, register, userWithRole } from '../auth/flow.js'
 import { buildTestApp, createTestDatabase, TEST_MYSQL_URL } from '../helper.js'
-import { dbProxy } from '../db-proxy.js'
+import { tcpRelay } from '../tcp-relay.js'
 import { checkProbes, operationIds, type Doc, type Probe } from './declared-headers.js'
 
 type Options = { token?: string, payload?: object | string, headers?: Record<string, string> }
@@ -111,13 +111,13 @@ t.test('429 on every operation carries Retry-After and the rate-limit headers', 
 
 t.test('503 while the store is away carries Retry-After', async (t) => {
   const url = new URL(await createTestDatabase(t))
-  const proxy = await dbProxy(new URL(TEST_MYSQL_URL))
-  t.teardown(() => proxy.cut())
-  const DATABASE_URL = `mysql://root@127.0.0.1:${proxy.port()}${url.pathname}`
+  const mysql = new URL(TEST_MYSQL_URL)
+  const proxy = await tcpRelay(t, { host: mysql.hostname, port: Number(mysql.port || 3306) })
+  const DATABASE_URL = `mysql://root@127.0.0.1:${proxy.port}${url.pathname}`
   const { app, clock } = await authApp(t, { config: { DATABASE_URL, SESSION_CHECK_CACHE_MS: 0 } })
   const admin = await userWithRole(app, clock, 'admin')
   const token = (await loginTokens(app, clock, admin)).access_token
-  await proxy.cut()
+  proxy.cut()
   await checkProbes(t, app, [
     ['getReadiness', 503, req('GET', '/health/ready')],
     ['listProducts', 503, req('GET', '/api/products', { token })],

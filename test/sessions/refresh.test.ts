@@ -20,6 +20,12 @@ t.test('refresh tokens', async (t) => {
     t.equal((await get(app, '/auth/sessions', second.access_token)).statusCode, 200, 'the new access token works')
     const r2 = await post(app, '/auth/refresh', { refresh_token: second.refresh_token })
     t.equal(r2.statusCode, 200, 'the new refresh token works once too')
+    for (const spent of [first.refresh_token, second.refresh_token]) {
+      const replay = await post(app, '/auth/refresh', { refresh_token: spent })
+      t.equal(replay.statusCode, 401, 'a spent refresh token is refused')
+      t.match(replay.json().code, /^refresh_token_(reused|invalid)$/)
+      t.notOk(replay.json().access_token, 'and yields no tokens')
+    }
   })
 
   t.test('S2 (RFC 9700 §4.14.2): replaying a rotated refresh token is 401 and revokes the whole session, its newest token too; audited', async (t) => {
@@ -36,12 +42,18 @@ t.test('refresh tokens', async (t) => {
     t.ok(events[0]!.session_id)
   })
 
-  t.test('S3: two concurrent refreshes with the same token: exactly one succeeds', async (t) => {
+  t.test('S3: concurrent refreshes with the same token: exactly one succeeds, and the losers end the session', async (t) => {
     for (let round = 0; round < 3; round++) {
       const u = await enrolledUser(app, clock)
       const { refresh_token } = await loginTokens(app, clock, u)
       const results = await Promise.all([1, 2, 3, 4].map(() => post(app, '/auth/refresh', { refresh_token })))
       t.same(results.map((r) => r.statusCode).sort(), [200, 401, 401, 401], `round ${round}`)
+      const losers = results.filter((r) => r.statusCode === 401).map((r) => r.json().code as string)
+      t.ok(losers.includes('refresh_token_reused'), `round ${round}: a loser is told the token was reused (${losers})`)
+      const winner = results.find((r) => r.statusCode === 200)!.json()
+      t.equal((await get(app, '/auth/sessions', winner.access_token)).statusCode, 401, `round ${round}: the winner's access token is dead`)
+      t.equal((await post(app, '/auth/refresh', { refresh_token: winner.refresh_token })).json().code, 'refresh_token_invalid',
+        `round ${round}: the winner's refresh token is dead`)
     }
   })
 

@@ -1,0 +1,40 @@
+import t from 'tap'
+import { createSessionCache } from '../../src/sessions/session-cache.js'
+import { testClock } from '../helper.js'
+
+const session = (userId: number) => ({ userId, roles: ['viewer'], permissions: ['products:read'] })
+
+t.test('the session cache holds at most maxEntries, dropping the oldest first', async (t) => {
+  const cache = createSessionCache(3_600_000, testClock().now, 3)
+  for (const sid of ['a', 'b', 'c']) cache.set(sid, session(1))
+  t.same(['a', 'b', 'c'].map((sid) => cache.get(sid)?.userId), [1, 1, 1], 'full: all three held')
+  cache.set('d', session(2))
+  t.equal(cache.get('a'), undefined, 'the fourth pushes out the oldest')
+  t.same(['b', 'c', 'd'].map((sid) => cache.get(sid)?.userId), [1, 1, 2])
+  cache.set('e', null)
+  t.equal(cache.get('b'), undefined, 'and the next one the next oldest')
+  t.equal(cache.get('e'), null, 'a negative answer is cached too')
+  cache.set('c', session(3))
+  t.equal(cache.get('d')?.userId, 2, 'overwriting an entry that is held does not push another out')
+})
+
+t.test('the session cache forgets what it may no longer trust', async (t) => {
+  const clock = testClock()
+  const off = createSessionCache(0, clock.now)
+  off.set('a', session(1))
+  t.equal(off.get('a'), undefined, 'a ttl of 0 caches nothing')
+  const cache = createSessionCache(500, clock.now)
+  for (const sid of ['a', 'b']) cache.set(sid, session(1))
+  cache.set('c', session(2))
+  cache.evict('a')
+  t.equal(cache.get('a'), undefined, 'evicted by session')
+  cache.evictUser(1)
+  t.same([cache.get('b'), cache.get('c')?.userId], [undefined, 2], 'evicted by user, others kept')
+  clock.advance(499)
+  t.equal(cache.get('c')?.userId, 2, 'trusted until its ttl has passed')
+  clock.advance(1)
+  t.equal(cache.get('c'), undefined, 'not once it has')
+  cache.set('d', session(4))
+  clock.advance(-1)
+  t.equal(cache.get('d'), undefined, 'a clock that went back ends the trust')
+})

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { loggerOptions, requestIdOf } from './logger.js'
 import { validationOptions } from './validation.js'
+import { storeStartupBudgetMs } from './db/mysql-limits.js'
 import configPlugin from './plugins/config.js'
 import drainOnClose from './plugins/drain-on-close.js'
 import errorHandler, { sendProblem, toApiError } from './plugins/error-handler.js'
@@ -47,6 +48,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
+    pluginTimeout: storeStartupBudgetMs(config.DB_CONNECT_TIMEOUT_MS),
     // errors Fastify raises before routing (a bad or too long URL) go through the same renderer
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toApiError(error)),
     schemaController: validationOptions()

@@ -1,5 +1,6 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
 import type { Driver, ExecResult, Executor, Row, SqlValue } from './driver.js'
+import { MIGRATION_LOCK_SECONDS } from './mysql-limits.js'
 
 function executorOf (conn: Pool | PoolConnection): Executor {
   return {
@@ -26,7 +27,7 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 const DEADLOCK_RETRIES = 5
 
 /** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
-export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = 60): Driver {
+export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS): Driver {
   return {
     dialect: 'mysql',
     description,

@@ -25,6 +25,9 @@ t.test('serves on the embedded store with no configuration, and exits 0 on SIGTE
   t.equal(run.code, 0, 'exit 0 after SIGTERM')
   t.match(run.stdout, /SQLite \(.*secure-api\.db\)/, 'logs which store is in use')
   t.match(run.stdout, /shutting down/)
+  const lines = run.stdout.split('\n').filter(Boolean)
+  t.ok(lines.every((line) => { try { return typeof JSON.parse(line) === 'object' } catch { return false } }),
+    'not on a terminal: every line is a JSON log line (no human ready line)')
   const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime !== undefined
   if (glibc) t.match(run.stdout, /MALLOC_MMAP_THRESHOLD_ is not set/, 'on glibc, started without npm start\'s memory setting: says so')
   else t.notMatch(run.stdout, /MALLOC_MMAP_THRESHOLD_/, 'not glibc: the setting does not apply')

@@ -1,6 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import ajvErrors from 'ajv-errors'
 import type { FastifyServerOptions } from 'fastify'
+import { buildSerializer } from './serialization.js'
 
 const shared = { allErrors: true, removeAdditional: false, useDefaults: true } as const
 
@@ -20,7 +21,8 @@ export function validationOptions (): FastifyServerOptions['schemaController'] {
         const body = pool(externalSchemas, { ...base, customOptions: { ...base.customOptions, ...shared, coerceTypes: false } } as never)
         const text = pool(externalSchemas, { ...base, customOptions: { ...base.customOptions, ...shared, coerceTypes: 'array' } } as never)
         return (route) => (route.httpPart === 'body' ? body(route) : text(route))
-      }
+      },
+      buildSerializer
     }
   }
 }

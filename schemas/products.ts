@@ -13,7 +13,12 @@ export const Price = Type.String({ $id: 'Price', pattern: PRICE_PATTERN, maxLeng
 const PriceInput = Type.Union([
   Type.String({ pattern: PRICE_PATTERN, maxLength: 11 }),
   Type.Number({ minimum: 0, maximum: 99999999.99 })
-], { description: `${PRICE_TEXT} Send a string ("19.99") or a JSON number (19.99); either is taken digit for digit.`, examples: [2000.00] })
+], {
+  description: `${PRICE_TEXT} Send a string ("19.99") or a JSON number (19.99); either is taken digit for digit.`,
+  examples: [2000.00],
+  // one error in words rather than one per branch (pattern, type, anyOf)
+  errorMessage: 'must be a price: a number or string from 0 to 99999999.99 with at most 2 decimals, such as 19.99 or "19.99"'
+})
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: '1 to 100 characters, stored NFC with surrounding spaces trimmed; no control or format characters (bidi, zero-width), no lone surrogates, at least one visible character', examples: ['Gaming Laptop'] })
 const Description = Type.String({ maxLength: 255, description: 'stored NFC; no control characters but tab and line breaks, no bidi controls, no lone surrogates', examples: ['Powerful laptop for gaming'] })

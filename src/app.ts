@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { loggerOptions, requestIdOf } from './logger.js'
 import { validationOptions } from './validation.js'
 import { clientErrorHandler } from './client-errors.js'
+import { storeStartupBudgetMs } from './db/mysql-limits.js'
 import configPlugin from './plugins/config.js'
 import drainOnClose from './plugins/drain-on-close.js'
 import errorHandler, { sendProblem, toApiError } from './plugins/error-handler.js'
@@ -58,6 +59,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     clientErrorHandler,
+    pluginTimeout: storeStartupBudgetMs(config.DB_CONNECT_TIMEOUT_MS),
     // errors Fastify raises before routing (a bad or too long URL) go through the same renderer
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toApiError(error)),
     schemaController: validationOptions()

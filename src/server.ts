@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig } from './config.js'
 import { buildApp } from './app.js'
+import { listenFailure, portProblem } from './port-check.js'
 
 /**
  * glibc keeps each thread's freed argon2 blocks (19 MiB per hash by default) unless its mmap
@@ -27,6 +28,12 @@ async function main () {
     process.exit(1)
   }
 
+  const taken = config.PORT === 0 ? undefined : await portProblem(config.HOST, config.PORT)
+  if (taken) {
+    process.stderr.write(taken + '\n')
+    process.exit(1)
+  }
+
   const mallocMissing = mallocSettingMissing()
   let app
   try {
@@ -48,7 +55,20 @@ async function main () {
     await app.close()
   })
 
-  await app.listen({ host: config.HOST, port: config.PORT })
+  let url
+  try {
+    url = await app.listen({ host: config.HOST, port: config.PORT })
+  } catch (err) {
+    // taken between the check and now: still one line
+    process.stderr.write(listenFailure(config.HOST, config.PORT, err as NodeJS.ErrnoException) + '\n')
+    await app.close()
+    process.exit(1)
+  }
+  // a person at a terminal gets one line to act on; logs stay JSON lines for machines
+  if (process.stdout.isTTY) {
+    const store = app.db.description.replace(`(${process.cwd()}/`, '(./')
+    process.stdout.write(`secure-api listening on ${url} — Swagger UI at /docs — store: ${store}\n`)
+  }
 }
 
 await main()

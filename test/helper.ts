@@ -14,8 +14,7 @@ type Test = { teardown: (fn: () => unknown) => void }
 export const TEST_MYSQL_URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '')
 
 const HOW_TO_START = `MySQL/MariaDB is not reachable at ${TEST_MYSQL_URL} (set TEST_MYSQL_URL to point elsewhere).
-Start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
-or install it:  apt-get install -y mariadb-server   (.ci/run does both)`
+npm test starts or installs it first (scripts/test-prereqs.sh); alone: bash scripts/test-prereqs.sh`
 
 /** A root connection to the test server; fails loudly, saying how to start MySQL. */
 export async function adminConnection () {

@@ -1,5 +1,6 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
 import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
+import { MIGRATION_LOCK_SECONDS } from './mysql-limits.js'
 
 type Bindable = Parameters<PoolConnection['execute']>[1]
 
@@ -32,7 +33,7 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 const DEADLOCK_RETRIES = 5
 
 /** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
-export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = 60): Driver {
+export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS): Driver {
   return {
     dialect: 'mysql',
     description,

@@ -10,7 +10,7 @@ import { tempDir } from '../helper.js'
 const CHROMIUM = '/usr/bin/chromium'
 
 t.test('Swagger UI at /docs works in a real browser: every tag, Authorize, Try it out on GET /api/products', async (t) => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test's scripts/test-prereqs.sh does it)`)
   const { app, clock } = await authApp(t)
   const token = await login(app, clock, await enrolledUser(app, clock))
   t.equal((await post(app, '/api/products', { name: 'Seen Through Swagger', price: '12.34', quantity: 3 }, token)).statusCode, 201)

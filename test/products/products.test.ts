@@ -51,6 +51,20 @@ t.test('products', async (t) => {
     }
   })
 
+  t.test('a wrong price is one error that says what a price is, on every route that takes one', async (t) => {
+    const { id } = await api.create({ name: 'priced', price: 1, quantity: 1 })
+    const routes = [['POST', '/api/products', { name: 'n', quantity: 1 }], ['PUT', `/api/products/${id}`, { name: 'n', quantity: 1 }],
+      ['PATCH', `/api/products/${id}`, {}]] as const
+    for (const [method, url, rest] of routes) {
+      for (const price of ['twenty', '1.005', -1, 1.005, true, null, {}, ['1']]) {
+        const res = await api.call(method, url, { ...rest, price })
+        t.equal(res.statusCode, 400, `${method} price ${JSON.stringify(price)}`)
+        t.same(res.json().errors, [{ pointer: '/body/price', message: 'must be a price: a number or string from 0 to 99999999.99 with ' +
+          'at most 2 decimals, such as 19.99 or "19.99"' }], `${method} price ${JSON.stringify(price)}: one error`)
+      }
+    }
+  })
+
   t.test('validation: every field, every violation, unknown fields, no coercion of body types', async (t) => {
     const res = await api.call('POST', '/api/products', { name: '', description: 'x'.repeat(256), price: '1', quantity: -1, colour: 'red' })
     t.equal(res.statusCode, 400)

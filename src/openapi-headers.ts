@@ -15,7 +15,8 @@ const refTo = (name: string) => ({ $ref: `#/components/headers/${name}` })
  * copy that shares no object, so the YAML has no anchors or aliases.
  */
 export function withResponseHeaders<T extends object> (document: T): T {
-  const doc = JSON.parse(JSON.stringify(document)) as Doc & T
+  // ajv-errors' `errorMessage` is a validator keyword, not OpenAPI: the copy leaves it out
+  const doc = JSON.parse(JSON.stringify(document, (key, value) => key === 'errorMessage' ? undefined : value)) as Doc & T
   const common = { ...EVERY_RESPONSE, ...Object.assign({}, ...Object.values(BY_STATUS)) }
   doc.components = { ...doc.components, headers: JSON.parse(JSON.stringify(common)) }
   for (const item of Object.values(doc.paths ?? {})) {

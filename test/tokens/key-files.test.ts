@@ -52,5 +52,5 @@ t.test('an unreadable or wrong key file stops the start with a clear error', asy
   await t.rejects(authApp(t, { store: 'sqlite', config: { JWT_PRIVATE_KEY_FILE: join(dir, 'missing.pem') } }), { code: 'ENOENT' })
   const small = join(dir, 'small.pem')
   writeFileSync(small, pem(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey))
-  await t.rejects(authApp(t, { store: 'sqlite', config: { JWT_PRIVATE_KEY_FILE: small } }), /at least 2048 bits/)
+  await t.rejects(authApp(t, { store: 'sqlite', config: { JWT_PRIVATE_KEY_FILE: small } }), /RSA keys of 2048 to 8192 bits/)
 })

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config.js'
 import { Value } from '@sinclair/typebox/value'
 import { NewPassword, Username } from '../../schemas/auth.js'
 import type { Role } from '../../schemas/access.js'
-import type { Executor } from '../db/driver.js'
+import type { Driver, Executor } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
 import { ApiError, Errors } from '../errors.js'
 import { createUserRepository, type UserRow } from '../users/users-repository.js'
@@ -12,22 +12,34 @@ import { newOpaqueToken, sha256 } from './opaque.js'
 import { passwordWeakness, type PasswordHasher } from './passwords.js'
 import { createSecondFactor, type SecondFactor } from './second-factor.js'
 import { createThrottledAttempt } from './throttled-attempt.js'
+import type { LoginThrottle } from './login-throttle.js'
 import { canonicalUsername, invalidUsername } from './username.js'
 import { matchingStep, otpauthUri } from './totp.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
+import type { SessionService } from '../sessions/session-service.js'
 import { createAuditRepository, type AuditEventName, type AuditWho } from '../audit/audit-repository.js'
-import type { AuthUser } from '../plugins/jwt.js'
+import type { AuthUser } from '../sessions/auth-user.js'
 
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
 
+export interface AuthDeps {
+  db: Driver
+  now: () => number
+  config: Pick<Config, 'REGISTRATION' | 'DEFAULT_ROLE' | 'ENROLLMENT_TOKEN_TTL' | 'MFA_TOKEN_TTL' | 'TOTP_ISSUER'>
+  hasher: PasswordHasher
+  /** Seals TOTP secrets and keys the audit pseudonyms. */
+  totpKey: Buffer
+  sessions: Pick<SessionService, 'start' | 'revokeAll'>
+  throttle: LoginThrottle
+}
+
 /** Registration, enrollment, login and the account operations that need the second factor. */
-export function createAuthService (app: FastifyInstance, hasher: PasswordHasher) {
-  const { db, config } = app
+export function createAuthService ({ db, now, config, hasher, totpKey, sessions, throttle }: AuthDeps) {
   const repos = (ex: Executor = db) => ({ users: createUserRepository(ex), tokens: createAuthTokenRepository(ex) })
-  const audit = (event: AuditEventName, meta: ClientMeta, who: AuditWho) => createAuditRepository(db).record(event, app.now(), meta, who)
-  const throttled = createThrottledAttempt(app)
-  const secondFactor = createSecondFactor(app)
+  const audit = (event: AuditEventName, meta: ClientMeta, who: AuditWho) => createAuditRepository(db).record(event, now(), meta, who)
+  const throttled = createThrottledAttempt({ db, now, throttle, pseudonymKey: totpKey })
+  const secondFactor = createSecondFactor({ totpKey, now })
   const { enrollingSecretOf, replaceRecoveryCodes, sealFor } = secondFactor
 
   function refuseWeak (password: string, username: string, pointer: string) {
@@ -39,7 +51,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
   async function issueOpaque (purpose: AuthTokenPurpose, userId: number, ttl: number) {
     const token = newOpaqueToken()
-    await repos().tokens.create(purpose, sha256(token), userId, app.now() + ttl * 1000, app.now())
+    await repos().tokens.create(purpose, sha256(token), userId, now() + ttl * 1000, now())
     return { token, expires_in: ttl }
   }
 
@@ -66,7 +78,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    const { sid, tokens } = await sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
@@ -97,7 +109,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     let id: number
     try {
       id = await db.transaction((tx) => repos(tx).users.create({
-        username, usernameNormalized: normalized, passwordHash, totpSecretEnc: sealFor({ username_normalized: normalized }), role, now: app.now()
+        username, usernameNormalized: normalized, passwordHash, totpSecretEnc: sealFor({ username_normalized: normalized }), role, now: now()
       }))
     } catch (err) {
       if (isUniqueViolation(err)) throw AuthErrors.usernameTaken()
@@ -118,7 +130,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
     /** The user an enrollment token belongs to, while an enrollment is in progress. */
     async enrollingUser (token: string, username?: string): Promise<UserRow> {
-      const row = await repos().tokens.findLive('enrollment', sha256(token), app.now(), Number.MAX_SAFE_INTEGER)
+      const row = await repos().tokens.findLive('enrollment', sha256(token), now(), Number.MAX_SAFE_INTEGER)
       const user = row && await repos().users.findById(row.user_id)
       if (!user || (username !== undefined && user.username_normalized !== canonicalUsername(username))) throw AuthErrors.enrollmentTokenInvalid()
       if (enrollingSecretOf(user) === null) throw AuthErrors.enrollmentConfirmed()
@@ -136,10 +148,10 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
      */
     async confirmEnrollment (user: UserRow, code: string, meta: ClientMeta) {
       const staged = user.totp_pending_secret_enc
-      const step = matchingStep(enrollingSecretOf(user)!, code, app.now())
+      const step = matchingStep(enrollingSecretOf(user)!, code, now())
       const codes = await db.transaction(async (tx) => {
         if (staged === null) return (await secondFactor.prove(tx, user, { code }, true))!
-        if (step === null || !await repos(tx).users.promoteTotpSecret(user.id, staged, step, app.now())) throw AuthErrors.invalidCode()
+        if (step === null || !await repos(tx).users.promoteTotpSecret(user.id, staged, step, now())) throw AuthErrors.invalidCode()
         return replaceRecoveryCodes(tx, user.id)
       })
       await audit('two_factor_confirmed', meta, { actor: user.id, target: user.id, details: staged === null ? 'first secret' : 'replacement secret' })
@@ -173,13 +185,13 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
      */
     async loginWithMfaToken (body: { mfa_token: string } & SecondFactor, meta: ClientMeta) {
       const hash = sha256(body.mfa_token)
-      const row = await repos().tokens.findLive('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)
-      if (!row || !await repos().tokens.takeAttempt('mfa', hash, app.now(), MFA_TOKEN_MAX_ATTEMPTS)) throw AuthErrors.mfaTokenInvalid()
+      const row = await repos().tokens.findLive('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)
+      if (!row || !await repos().tokens.takeAttempt('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)) throw AuthErrors.mfaTokenInvalid()
       const user = await userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {
         await db.transaction(async (tx) => {
-          if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
+          if (!await repos(tx).tokens.consume(hash, now())) throw AuthErrors.mfaTokenInvalid()
           await secondFactor.prove(tx, user, body, false)
         })
         return tokensFor(user, meta, body)
@@ -210,11 +222,11 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
         await checkPassword(user, body.password)
         await db.transaction(async (tx) => {
           await secondFactor.prove(tx, user, body, false)
-          await repos(tx).users.stageTotpSecret(user.id, sealFor(user), app.now())
-          await repos(tx).tokens.revokeAll(user.id, app.now()) // mfa and enrollment tokens handed out before stop working
+          await repos(tx).users.stageTotpSecret(user.id, sealFor(user), now())
+          await repos(tx).tokens.revokeAll(user.id, now()) // mfa and enrollment tokens handed out before stop working
         })
       })
-      await app.sessions.revokeAll(user.id, 'two_factor_reset', meta)
+      await sessions.revokeAll(user.id, 'two_factor_reset', meta)
       return enrollmentOf(await userById(user.id))
     },
 
@@ -227,11 +239,11 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
         const passwordHash = await hasher.hash(body.new_password)
         await db.transaction(async (tx) => {
           await secondFactor.prove(tx, user, body, false)
-          await repos(tx).users.setPasswordHash(user.id, passwordHash, app.now())
-          await repos(tx).tokens.revokeAll(user.id, app.now()) // mfa and enrollment tokens handed out before stop working
+          await repos(tx).users.setPasswordHash(user.id, passwordHash, now())
+          await repos(tx).tokens.revokeAll(user.id, now()) // mfa and enrollment tokens handed out before stop working
         })
       })
-      await app.sessions.revokeAll(user.id, 'password_changed', meta, { exceptSid: caller.sid })
+      await sessions.revokeAll(user.id, 'password_changed', meta, { exceptSid: caller.sid })
     }
   }
 }

@@ -25,7 +25,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.login(request.body, clientMeta(request))
+    return app.services.auth.login(request.body, clientMeta(request))
   })
 
   app.post('/auth/login/2fa', {
@@ -40,7 +40,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.loginWithMfaToken(request.body, clientMeta(request))
+    return app.services.auth.loginWithMfaToken(request.body, clientMeta(request))
   })
 }
 

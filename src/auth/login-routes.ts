@@ -5,7 +5,7 @@ import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { ThrottleErrors } from './login-throttle.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { MFA_TOKEN_MAX_ATTEMPTS } from './auth-service.js'
+import { MFA_TOKEN_MAX_ATTEMPTS } from './use-cases/login.js'
 
 const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode, ThrottleErrors.throttled]
 

@@ -13,7 +13,7 @@ t.test('npm install builds; npm start only runs what was built', async (t) => {
   t.equal(pkg.scripts.prepare, 'node scripts/prepare.mjs', 'prepare: npm install and npm ci compile dist/')
   t.match(read('scripts/prepare.mjs'), /tsconfig\.build\.json/, 'prepare compiles what npm run build compiles')
   t.notOk(pkg.scripts.prestart, 'nothing compiles before start')
-  t.match(pkg.scripts.start, /^(\w+=\S+ )*node (--\S+ )*dist\/src\/server\.js$/)
+  t.match(pkg.scripts.start, /^(\w+=\S+ )*exec node (--\S+ )*dist\/src\/server\.js$/, "exec: npm's signals reach the server")
   t.ok(read('.gitignore').split('\n').includes('dist/'), 'dist/ is not committed')
   t.notOk(pkg.dependencies['pino-pretty'], 'no pretty-printer in the production path')
 })

@@ -52,7 +52,7 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 
 const DEADLOCK_RETRIES = 5
 
-/** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
+/** A Driver over a mysql2 promise pool (src/db/open-store.ts creates it). */
 export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS): Driver {
   return {
     dialect: 'mysql',

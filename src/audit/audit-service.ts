@@ -9,7 +9,8 @@ export function createAuditService ({ db }: { db: Executor }) {
     async list (query: AuditQuery) {
       const rows = await repo.list({ ...query, limit: query.limit + 1 })
       const page = keysetPage(rows, query.limit, (last) => String(last.id))
-      return { items: page.rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), next_cursor: page.next_cursor }
+      const items = page.rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }))
+      return { items, next_cursor: page.next_cursor }
     }
   }
 }

@@ -13,6 +13,12 @@ const ACCOUNT = ''
 
 export type ThrottleConfig = Pick<Config, 'LOGIN_MAX_FAILURES' | 'LOGIN_ACCOUNT_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS'>
 
+export interface ThrottleDeps {
+  db: Executor
+  now: () => number
+  config: ThrottleConfig
+}
+
 /**
  * Throttling of failed password and code attempts, in the database so every instance sees it,
  * keyed by the canonical username whether or not it exists (a locked unknown name answers
@@ -28,7 +34,7 @@ export type ThrottleConfig = Pick<Config, 'LOGIN_MAX_FAILURES' | 'LOGIN_ACCOUNT_
  * Each attempt first takes a slot in both, each in one conditional UPDATE (so concurrent guesses
  * cannot exceed either limit); a failure keeps them, a success gives them back or clears them.
  */
-export function createLoginThrottle ({ db, now: clock, config }: { db: Executor, now: () => number, config: ThrottleConfig }) {
+export function createLoginThrottle ({ db, now: clock, config }: ThrottleDeps) {
   const repo = createLoginThrottleRepository(db)
   const lockMs = config.LOGIN_LOCK_SECONDS * 1000
   const records = (name: string, ip: string) => [
@@ -49,7 +55,9 @@ export function createLoginThrottle ({ db, now: clock, config }: { db: Executor,
       const now = clock()
       if (await repo.takeSlot(r.name, r.source, now, r.max)) return
       const current = await row(r)
-      if (current && (current.blocked_until > now || current.failures >= r.max)) throw refuse(Math.max(current.blocked_until, now + 1000))
+      if (current && (current.blocked_until > now || current.failures >= r.max)) {
+        throw refuse(Math.max(current.blocked_until, now + 1000))
+      }
       if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
       if (await repo.create(r.name, r.source, now)) return
     }

@@ -4,8 +4,8 @@ import { MIGRATION_LOCK_SECONDS } from './mysql-limits.js'
 import { codeOf, isStorageError, StorageError, translated } from './errors.js'
 
 /** mysql2's codes for a server that cannot be reached or a pool that cannot serve. */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'POOL_ENQUEUELIMIT'])
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'POOL_ENQUEUELIMIT'])
 
 /** mysql2's errors as the storage errors the app knows; any other error is left as it is. */
 export function translateMysqlError (err: unknown): unknown {
@@ -14,7 +14,8 @@ export function translateMysqlError (err: unknown): unknown {
   if (code === 'ER_DUP_ENTRY') return new StorageError('unique_violation', code, { cause: err })
   if (code === 'ER_LOCK_DEADLOCK') return new StorageError('deadlock', code, { cause: err })
   // a pool or connection used after it closed says so only in its message
-  if ((code !== undefined && UNAVAILABLE.has(code)) || /Pool is closed|closed state/.test((err as Error | null)?.message ?? '')) {
+  const closed = /Pool is closed|closed state/.test((err as Error | null)?.message ?? '')
+  if ((code !== undefined && UNAVAILABLE.has(code)) || closed) {
     return new StorageError('unavailable', code, { cause: err })
   }
   return err
@@ -53,7 +54,9 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 const DEADLOCK_RETRIES = 5
 
 /** A Driver over a mysql2 promise pool (src/db/open-store.ts creates it). */
-export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS): Driver {
+export function createMysqlDriver (
+  pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS
+): Driver {
   return {
     dialect: 'mysql',
     description,

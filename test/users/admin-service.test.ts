@@ -28,14 +28,15 @@ t.test('a role change reaches this instance\'s session check at once; disabling 
   const { sid } = await services.sessions.start(editor.id, ['editor'], meta)
   t.match(await services.sessions.check(sid), { roles: ['editor'] }, 'cached as editor')
   await services.admin.setRoles(caller(admin.id), editor.id, ['viewer'], meta)
-  t.match(await services.sessions.check(sid), { roles: ['viewer'], permissions: ['products:read'] }, 'not the cached roles')
+  t.match(await services.sessions.check(sid), { roles: ['viewer'], permissions: ['products:read'] },
+    'not the cached roles')
   await services.admin.setDisabled(caller(admin.id), editor.id, true, meta)
   t.equal(await services.sessions.check(sid), null, 'disabled: the session is over')
   await services.admin.setDisabled(caller(admin.id), editor.id, false, meta)
   t.equal(await services.sessions.check(sid), null, 'enabling again does not bring old sessions back')
 })
 
-t.test('unlock clears the throttle records of the account from every address; the command line acts as nobody', async (t) => {
+t.test('unlock clears the account\'s throttle records for every address; the CLI acts as nobody', async (t) => {
   const { services, db, editor } = await withAccounts(t)
   const name = (await services.admin.findByUsername(editor.username.toUpperCase()))!.username_normalized
   for (const ip of ['192.0.2.1', '198.51.100.1']) {

@@ -30,7 +30,7 @@ async function enrolled (t: Test, overrides: Overrides = {}) {
   const s = await withAccount(t, overrides)
   const secret = s.enrollment.secret
   const user = await s.auth.enrollingUser(s.enrollment.enrollment_token)
-  const recovery = await s.auth.confirmEnrollment(user, codeAt(secret, s.clock.now()), meta)
+  const recovery = (await s.auth.confirmEnrollment(user, codeAt(secret, s.clock.now()), meta))!
   s.clock.advance(PERIOD_MS)
   /** The code for the current step, or `steps` away from it. */
   const code = (steps = 0) => codeAt(secret, s.clock.now() + steps * PERIOD_MS)
@@ -38,7 +38,7 @@ async function enrolled (t: Test, overrides: Overrides = {}) {
     s.auth.login({ username: s.name, password, ...proof }, meta)
   const mfaToken = async () => {
     const res = await login({})
-    if (!('mfa_token' in res)) throw new Error('no mfa_token')
+    if (!('mfa_token' in res) || typeof res.mfa_token !== 'string') throw new Error('no mfa_token')
     return res.mfa_token
   }
   return { ...s, secret, recovery, code, login, mfaToken }
@@ -49,7 +49,7 @@ t.test('the password step: an enrollment token while 2FA is pending, then an mfa
     const s = await withAccount(t, { ENROLLMENT_TOKEN_TTL: 600, MFA_TOKEN_TTL: 60 })
     const first = await s.auth.login({ username: s.name.toUpperCase(), password: PASSWORD }, meta)
     t.match(first, { enrollment_required: true, expires_in: 600 }, 'the name is looked up by its canonical form')
-    if (!('enrollment_token' in first)) throw new Error('no enrollment token')
+    if (!('enrollment_token' in first) || typeof first.enrollment_token !== 'string') throw new Error('no token')
     t.equal((await s.auth.enrollingUser(first.enrollment_token)).id, s.id, 'the token enrolls that account')
     t.equal(await failure(s.auth.login({ username: s.name, password: PASSWORD + 'x' }, meta)), 'invalid_credentials')
     t.equal(await failure(s.auth.login({ username: 'nosuchuser', password: PASSWORD }, meta)), 'invalid_credentials')

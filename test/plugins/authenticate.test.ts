@@ -54,11 +54,16 @@ t.test('a live session\'s access token passes; its expiry and nbf are read on th
   clock.set(exp + 3_600_000)
   t.equal((await sessions(viewer.token)).code, 'token_expired')
 
+  const detail = async (token: string) => (await call(app, 'GET', '/auth/sessions', token)).json().detail
+  t.equal(await detail(viewer.token), 'The access token has expired; refresh it', 'what to do: refresh')
+  t.equal(await detail('garbage'), 'The access token is malformed, not signed by us, or not meant for this API')
+
   clock.set(claims.iat! * 1000)
   const notYet = forge(header, { ...claims, nbf: claims.iat! + 1 }, key.privateKey)
   t.same(await sessions(notYet), { status: 401, code: 'invalid_token', description: 'token not yet valid' })
   clock.advance(999)
   t.equal((await sessions(notYet)).description, 'token not yet valid', 'until the second it names')
+  t.equal(await detail(notYet), 'The access token is not valid yet')
   clock.advance(1)
   t.equal((await sessions(notYet)).status, 200, 'from nbf on')
 })
@@ -79,6 +84,8 @@ t.test('the session behind the token decides: ended, another user\'s, or roles c
     t.equal((await call(app, 'DELETE', '/api/products/1', editor.token)).statusCode, 404, 'an editor may delete')
     await app.services.sessions.revokeAll(viewer.id, 'logout_all', meta)
     t.same(await sessions(viewer.token), ended, 'a revoked session')
+    t.equal((await call(app, 'GET', '/auth/sessions', viewer.token)).json().detail,
+      'The session of this token has ended; log in again', 'what to do: log in')
     t.equal((await sessions(editor.token)).status, 200)
   })
 

@@ -22,6 +22,7 @@ import authenticate from './plugins/authenticate.js'
 import authorization from './plugins/authorization.js'
 import authService from './plugins/auth-service.js'
 import adminBootstrap from './plugins/admin-bootstrap.js'
+import metrics from './plugins/metrics.js'
 import sessions from './plugins/sessions.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
@@ -88,6 +89,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(authorization)
   await app.register(authService)
   await app.register(adminBootstrap)
+  await app.register(metrics)
 
   // routes
   await app.register(healthRoutes)

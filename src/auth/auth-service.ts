@@ -113,6 +113,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
     async register (username: string, password: string, meta: ClientMeta) {
       if (config.REGISTRATION === 'closed') throw AuthErrors.registrationClosed('Ask an administrator for an account')
+      hasher.refuseWhenFull()
       return createAccount(username, password, config.DEFAULT_ROLE, meta)
     },
 
@@ -149,6 +150,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
     async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
       const name = canonicalUsername(body.username)
       if (name === null) throw invalidUsername('/body/username')
+      hasher.refuseWhenFull()
       const found = await repos().users.findByUsername(name)
       const passwordOnly = body.code === undefined && body.recovery_code === undefined
       return throttled(name, found?.id ?? null, meta, !passwordOnly, async () => {

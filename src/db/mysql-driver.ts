@@ -1,5 +1,5 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
-import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
+import { checkParams, type Driver, type ExecResult, type Executor, type PoolStats, type Row, type SqlValue } from './driver.js'
 import { MIGRATION_LOCK_SECONDS } from './mysql-limits.js'
 
 type Bindable = Parameters<PoolConnection['execute']>[1]
@@ -31,6 +31,15 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 }
 
 const DEADLOCK_RETRIES = 5
+
+/** mysql2 has no public occupancy API: its core pool's own queues are read (stable since mysql2 1.x). */
+type CorePool = { _allConnections: { length: number }, _freeConnections: { length: number }, _connectionQueue: { length: number } }
+
+function poolStatsOf (pool: Pool): PoolStats {
+  const core = (pool as unknown as { pool: CorePool }).pool
+  const idle = core._freeConnections.length
+  return { inUse: core._allConnections.length - idle, idle, waiting: core._connectionQueue.length }
+}
 
 /** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
 export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS): Driver {
@@ -73,6 +82,7 @@ export function createMysqlDriver (pool: Pool, description: string, lockTimeoutS
       }
     }),
     ping: async () => { await pool.query('SELECT 1') },
-    close: async () => { await pool.end() }
+    close: async () => { await pool.end() },
+    poolStats: () => poolStatsOf(pool)
   }
 }

@@ -10,6 +10,7 @@ import drainOnClose from './plugins/drain-on-close.js'
 import errorHandler, { sendProblem, toApiError } from './plugins/error-handler.js'
 import securityHeaders from './plugins/security-headers.js'
 import rateLimit from './plugins/rate-limit.js'
+import overload from './plugins/overload.js'
 import notFound from './plugins/not-found.js'
 import jsonParser from './plugins/json-parser.js'
 import schemas from './plugins/schemas.js'
@@ -74,6 +75,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(rateLimit)
+  await app.register(overload)
   await app.register(notFound)
   await app.register(jsonParser)
   await app.register(schemas)

@@ -20,7 +20,7 @@ async function expectOverloaded (t: Test, app: FastifyInstance) {
   t.equal(ready.json().code, 'overloaded')
 }
 
-t.test('past the heap threshold requests get 503 overloaded; live answers, ready says so', async (t) => {
+t.test('A9: past the heap threshold requests get 503 overloaded; live answers, ready says so', async (t) => {
   const app = await buildTestApp(t, { store: 'sqlite', config: { OVERLOAD_MAX_HEAP_USED_MB: 1, OVERLOAD_SAMPLE_INTERVAL_MS: 20 } })
   await sleep(100)
   await expectOverloaded(t, app)

@@ -21,10 +21,9 @@ import keys from './plugins/keys.js'
 import jwt from './plugins/jwt.js'
 import authenticate from './plugins/authenticate.js'
 import authorization from './plugins/authorization.js'
-import authService from './plugins/auth-service.js'
 import adminBootstrap from './plugins/admin-bootstrap.js'
+import services from './plugins/services.js'
 import metrics from './plugins/metrics.js'
-import sessions from './plugins/sessions.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
 import enrollmentRoutes from './auth/enrollment-routes.js'
@@ -86,10 +85,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(jwt)
 
   // app decorators
-  await app.register(sessions)
+  await app.register(services)
   await app.register(authenticate)
   await app.register(authorization)
-  await app.register(authService)
   await app.register(adminBootstrap)
   await app.register(metrics)
 

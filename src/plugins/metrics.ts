@@ -63,4 +63,4 @@ export default fp(async (app) => {
     await server?.close()
   })
   app.decorate('metrics', { ...metrics, port: () => server?.port ?? METRICS_PORT })
-}, { name: 'metrics', dependencies: ['config', 'db', 'auth-service'] })
+}, { name: 'metrics', dependencies: ['config', 'db', 'services'] })

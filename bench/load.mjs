@@ -18,7 +18,11 @@ process.once('message', async (o) => {
         return {
           ...req,
           path,
-          headers: { ...req.headers, ...(token && { authorization: `Bearer ${token}` }), ...(o.body && { 'content-type': 'application/json' }) },
+          headers: {
+            ...req.headers,
+            ...(token && { authorization: `Bearer ${token}` }),
+            ...(o.body && { 'content-type': 'application/json' })
+          },
           ...(o.body && { body: JSON.stringify(Array.isArray(o.body) ? o.body[n % o.body.length] : o.body) })
         }
       }

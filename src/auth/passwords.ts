@@ -42,8 +42,9 @@ export async function createPasswordHasher (params: Argon2Params, gate?: HashGat
 export type PasswordHasher = Awaited<ReturnType<typeof createPasswordHasher>>
 
 /** The hasher with the configured argon2id cost, behind the admission gate when one is given. */
-export const passwordHasherFor = (c: { ARGON2_MEMORY_KIB: number, ARGON2_TIME_COST: number, ARGON2_PARALLELISM: number }, gate?: HashGate) =>
-  createPasswordHasher({ memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM }, gate)
+type Argon2Config = { ARGON2_MEMORY_KIB: number, ARGON2_TIME_COST: number, ARGON2_PARALLELISM: number }
+export const passwordHasherFor = (c: Argon2Config, gate?: HashGate) => createPasswordHasher(
+  { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM }, gate)
 
 const COMMON = new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()))
 

@@ -7,8 +7,10 @@ import { buildTestApp } from '../helper.js'
 const get = (app: FastifyInstance, url: string) => app.inject({ method: 'GET', url })
 
 async function expectOverloaded (t: Test, app: FastifyInstance) {
-  for (const [method, url] of [['GET', '/api/products'], ['POST', '/auth/login'], ['GET', '/.well-known/jwks.json']] as const) {
-    const res = await app.inject({ method, url, payload: method === 'POST' ? { username: 'x', password: 'y' } : undefined })
+  const routes = [['GET', '/api/products'], ['POST', '/auth/login'], ['GET', '/.well-known/jwks.json']] as const
+  for (const [method, url] of routes) {
+    const payload = method === 'POST' ? { username: 'x', password: 'y' } : undefined
+    const res = await app.inject({ method, url, payload })
     t.equal(res.statusCode, 503, `${method} ${url}: 503`)
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
     t.equal(res.json().code, 'overloaded')
@@ -21,13 +23,15 @@ async function expectOverloaded (t: Test, app: FastifyInstance) {
 }
 
 t.test('A9: past the heap threshold requests get 503 overloaded; live answers, ready says so', async (t) => {
-  const app = await buildTestApp(t, { store: 'sqlite', config: { OVERLOAD_MAX_HEAP_USED_MB: 1, OVERLOAD_SAMPLE_INTERVAL_MS: 20 } })
+  const config = { OVERLOAD_MAX_HEAP_USED_MB: 1, OVERLOAD_SAMPLE_INTERVAL_MS: 20 }
+  const app = await buildTestApp(t, { store: 'sqlite', config })
   await sleep(100)
   await expectOverloaded(t, app)
 })
 
 t.test('past the event-loop delay threshold too', async (t) => {
-  const app = await buildTestApp(t, { store: 'sqlite', config: { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 20, OVERLOAD_SAMPLE_INTERVAL_MS: 400 } })
+  const config = { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 20, OVERLOAD_SAMPLE_INTERVAL_MS: 400 }
+  const app = await buildTestApp(t, { store: 'sqlite', config })
   await sleep(450) // a fresh sample window
   const until = Date.now() + 600
   while (Date.now() < until) { /* a blocked event loop */ }
@@ -37,7 +41,8 @@ t.test('past the event-loop delay threshold too', async (t) => {
 })
 
 t.test('under the thresholds requests pass', async (t) => {
-  const app = await buildTestApp(t, { store: 'sqlite', config: { OVERLOAD_MAX_HEAP_USED_MB: 4096, OVERLOAD_SAMPLE_INTERVAL_MS: 20 } })
+  const config = { OVERLOAD_MAX_HEAP_USED_MB: 4096, OVERLOAD_SAMPLE_INTERVAL_MS: 20 }
+  const app = await buildTestApp(t, { store: 'sqlite', config })
   await sleep(100)
   t.equal((await get(app, '/health/ready')).statusCode, 200)
   t.equal((await get(app, '/api/products')).statusCode, 401, 'reaches the route (which wants a token)')

@@ -26,12 +26,14 @@ export async function otlpReceiver () {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     bodies,
     spans (): OtlpSpan[] {
-      return bodies.flatMap((b) => (JSON.parse(b).resourceSpans ?? []).flatMap((r: { scopeSpans: Array<{ spans: OtlpSpan[] }> }) =>
-        r.scopeSpans.flatMap((s) => s.spans)))
+      type Resource = { scopeSpans: Array<{ spans: OtlpSpan[] }> }
+      return bodies.flatMap((b) => (JSON.parse(b).resourceSpans as Resource[] ?? [])
+        .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
     },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
   }
 }
 
 /** A span's attributes as plain values. */
-export const attributesOf = (span: OtlpSpan) => Object.fromEntries((span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]))
+export const attributesOf = (span: OtlpSpan) =>
+  Object.fromEntries((span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]))

@@ -12,9 +12,11 @@ import { freePort } from '../metrics/free-port.js'
 async function modulesLoaded (t: Test, env: Record<string, string>) {
   const dir = tempDir(t)
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', join(projectRoot, 'test/tracing/module-log.mjs'), 'dist/src/server.js'], {
+  const logger = join(projectRoot, 'test/tracing/module-log.mjs')
+  const moduleLog = join(dir, 'modules.log')
+  const child = spawn(process.execPath, ['--import', logger, 'dist/src/server.js'], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: dir, MODULE_LOG: join(dir, 'modules.log'), ...env }
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: dir, MODULE_LOG: moduleLog, ...env }
   })
   let out = ''
   child.stdout.on('data', (d) => { out += d })
@@ -23,9 +25,8 @@ async function modulesLoaded (t: Test, env: Record<string, string>) {
   t.equal((await fetch(`http://127.0.0.1:${port}/health/ready`)).status, 200)
   child.kill('SIGTERM')
   await closed
-  return existsSync(join(dir, 'modules.log')) ? readFileSync(join(dir, 'modules.log'), 'utf8') : ''
+  return existsSync(moduleLog) ? readFileSync(moduleLog, 'utf8') : ''
 }
-
 
 const OTEL = /@opentelemetry|@fastify\/otel|dist\/src\/tracing\//
 

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { availableParallelism } from 'node:os'
 import { ROLE_NAMES } from '../schemas/access.js'
 
 /**
@@ -71,6 +72,7 @@ export const EnvSchema = Type.Object({
   METRICS_PORT: Int('TCP port of the separate Prometheus listener (GET /metrics); 0 or unset = no metrics', 0, 0, 65535),
   METRICS_HOST: Type.String({ description: 'interface of the metrics listener (keep it private)', default: '127.0.0.1', minLength: 1 }),
   UV_THREADPOOL_SIZE: Int('libuv thread pool size, read by Node at startup: password hashes run there, this many at once', 4, 1, 1024),
+  HASH_CONCURRENCY: Int('password hashes run at once (default: CPU cores - 1, at least 1, at most UV_THREADPOOL_SIZE): the other cores stay with the event loop', 1, 1, 1024),
   HASH_QUEUE_MAX: Int('password hashes that may wait for a thread; beyond it login and registration get 503 overloaded at once (default 4 × UV_THREADPOOL_SIZE)', 16, 0, 10000),
   HASH_QUEUE_TIMEOUT_MS: Int('longest wait for a hashing thread, in ms; then 503 overloaded (a login waits at most this plus one hash)', 2000, 10, 60000),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int('mean event-loop delay above which requests get 503 overloaded (health routes excepted), in ms; 0 = not checked', 1000, 0, 60000),
@@ -112,6 +114,10 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
   const config = value as Config
   // the hash queue follows the thread pool unless set
   if (known.HASH_QUEUE_MAX === undefined && overrides.HASH_QUEUE_MAX === undefined) config.HASH_QUEUE_MAX = 4 * config.UV_THREADPOOL_SIZE
+  // argon2 threads on every core starve the event loop (every other request): one core is left to it
+  if (known.HASH_CONCURRENCY === undefined && overrides.HASH_CONCURRENCY === undefined) {
+    config.HASH_CONCURRENCY = Math.min(config.UV_THREADPOOL_SIZE, Math.max(1, availableParallelism() - 1))
+  }
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
   if (config.ADMIN_USERNAME !== '' && config.ADMIN_PASSWORD === '') throw new ConfigError('Invalid configuration: ADMIN_USERNAME needs ADMIN_PASSWORD')
   return config

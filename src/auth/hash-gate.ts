@@ -3,7 +3,7 @@ import { Errors } from '../errors.js'
 export interface HashGateOptions {
   /** Hashes run at once (the libuv thread pool's size: more would only queue inside libuv, unseen). */
   concurrency: number
-  /** Hashes that may wait for a slot; one more is refused at once. */
+  /** Hashes that may wait for a slot; one more is refused at once (and admitted operations beyond running + this). */
   queueMax: number
   /** Longest wait for a slot, in ms; then refused. */
   queueTimeoutMs: number
@@ -14,12 +14,15 @@ const retryAfterOf = (timeoutMs: number) => String(Math.max(1, Math.ceil(timeout
 
 /**
  * Admission control for argon2: at most `concurrency` hashes run, at most `queueMax` wait (first
- * come, first served), and none waits longer than `queueTimeoutMs`. Anything beyond is a 503
- * `overloaded` with Retry-After before any hashing, so a login storm costs the callers a quick
- * refusal instead of every login waiting for a thread until clients time out.
+ * come, first served), and none waits longer than `queueTimeoutMs`. Logins and registrations are
+ * admitted whole (`admit`), before their first query: at most `concurrency + queueMax` are in
+ * progress, so a storm cannot pile up in the connection pool on its way to the hash. Anything beyond
+ * is a 503 `overloaded` with Retry-After at once, a quick refusal instead of every login waiting
+ * until clients time out.
  */
 export function createHashGate ({ concurrency, queueMax, queueTimeoutMs }: HashGateOptions) {
   let running = 0
+  let admitted = 0
   const waiting: Array<{ go: () => void, timer: NodeJS.Timeout }> = []
   const refused = (why: string) => Errors.overloaded(why, { 'retry-after': retryAfterOf(queueTimeoutMs) })
 
@@ -61,10 +64,17 @@ export function createHashGate ({ concurrency, queueMax, queueTimeoutMs }: HashG
         release()
       }
     },
-    /** Throws `overloaded` when a hash asked for now would be refused: checked before other work. */
-    refuseWhenFull () {
-      if (running >= concurrency && waiting.length >= queueMax) throw refused('Too many password checks are waiting')
+    /** Runs a whole operation that hashes (a login, a registration), or throws `overloaded` when too many are in progress. */
+    async admit<T> (operation: () => Promise<T>): Promise<T> {
+      if (admitted >= concurrency + queueMax) throw refused('Too many logins and registrations are in progress')
+      admitted++
+      try {
+        return await operation()
+      } finally {
+        admitted--
+      }
     },
+    get admitted () { return admitted },
     get inFlight () { return running },
     get queued () { return waiting.length }
   }

@@ -34,8 +34,8 @@ export async function createPasswordHasher (params: Argon2Params, gate?: HashGat
       const ok = await admitted('verify', () => argon2.verify(hash ?? dummy, normalize(password)))
       return ok && hash !== undefined
     },
-    /** Throws 503 `overloaded` when a hash asked for now would be refused (before other work). */
-    refuseWhenFull: () => gate?.refuseWhenFull()
+    /** Runs a login or registration under admission control (503 `overloaded` when too many are in progress). */
+    admit: <T>(operation: () => Promise<T>): Promise<T> => gate ? gate.admit(operation) : operation()
   }
 }
 

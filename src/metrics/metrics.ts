@@ -6,7 +6,7 @@ import type { PoolStats } from '../db/driver.js'
 /** What the saturation gauges read at each scrape; each is optional (no pool on SQLite). */
 export interface SaturationSources {
   pool?: () => PoolStats
-  hashes?: () => { inFlight: number, queued: number }
+  hashes?: () => { inFlight: number, queued: number, admitted: number }
 }
 
 /** Seconds; the upper buckets catch the hash queue's timeout and the 5 s a login storm must stay under. */
@@ -96,6 +96,12 @@ export function createMetrics (sources: SaturationSources = {}) {
       help: 'Password hashes or verifications running on the thread pool',
       registers: [registry],
       collect () { this.set(read().inFlight) }
+    })
+    new Gauge({ // eslint-disable-line no-new
+      name: 'secure_api_password_operations_in_progress',
+      help: 'Logins and registrations admitted and not yet answered (bounded by HASH_CONCURRENCY + HASH_QUEUE_MAX)',
+      registers: [registry],
+      collect () { this.set(read().admitted) }
     })
     new Gauge({ // eslint-disable-line no-new
       name: 'secure_api_password_hashes_queued',

@@ -32,7 +32,7 @@ export default fp(async (app) => {
   const { db, hashGate } = app
   const metrics = createMetrics({
     ...(db.poolStats && { pool: () => db.poolStats!() }),
-    hashes: () => ({ inFlight: hashGate.inFlight, queued: hashGate.queued })
+    hashes: () => ({ inFlight: hashGate.inFlight, queued: hashGate.queued, admitted: hashGate.admitted })
   })
 
   app.addHook('onError', async (request: Marked, _reply, error) => {

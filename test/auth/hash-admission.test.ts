@@ -18,7 +18,7 @@ async function storm (app: FastifyInstance, n: number, username: string): Promis
 }
 
 t.test('A9: beyond HASH_QUEUE_MAX waiting hashes, logins get 503 overloaded with Retry-After at once', async (t) => {
-  const app = await buildTestApp(t, { config: { UV_THREADPOOL_SIZE: 1, HASH_QUEUE_MAX: 2, LOGIN_MAX_FAILURES: 100 } })
+  const app = await buildTestApp(t, { config: { HASH_CONCURRENCY: 1, HASH_QUEUE_MAX: 2, LOGIN_MAX_FAILURES: 100 } })
   const { username } = await register(app)
   const answers = await storm(app, 24, username)
   const refused = answers.filter((a) => a.status === 503)
@@ -32,7 +32,7 @@ t.test('A9: beyond HASH_QUEUE_MAX waiting hashes, logins get 503 overloaded with
 })
 
 t.test('no login waits longer than HASH_QUEUE_TIMEOUT_MS for a thread', async (t) => {
-  const config = { UV_THREADPOOL_SIZE: 1, HASH_QUEUE_MAX: 1000, HASH_QUEUE_TIMEOUT_MS: 150, LOGIN_MAX_FAILURES: 100 }
+  const config = { HASH_CONCURRENCY: 1, HASH_QUEUE_MAX: 1000, HASH_QUEUE_TIMEOUT_MS: 150, LOGIN_MAX_FAILURES: 100 }
   const app = await buildTestApp(t, { config })
   const { username } = await register(app)
   const answers = await storm(app, 30, username)
@@ -46,7 +46,7 @@ t.test('no login waits longer than HASH_QUEUE_TIMEOUT_MS for a thread', async (t
 })
 
 t.test('registration is refused at once when the queue is full', async (t) => {
-  const app = await buildTestApp(t, { config: { UV_THREADPOOL_SIZE: 1, HASH_QUEUE_MAX: 0 } })
+  const app = await buildTestApp(t, { config: { HASH_CONCURRENCY: 1, HASH_QUEUE_MAX: 0 } })
   const answers = await Promise.all(Array.from({ length: 6 }, () =>
     app.inject({ method: 'POST', url: '/auth/register', payload: { username: freshName(), password: PASSWORD } })))
   const statuses = answers.map((r) => r.statusCode)

@@ -40,7 +40,7 @@ t.test('A9: metrics are served on their own port, by route template, and pass pr
 
   for (const name of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_utilization', 'nodejs_heap_size_used_bytes',
     'secure_api_db_pool_connections', 'secure_api_db_pool_waiting', 'secure_api_password_hashes_in_flight',
-    'secure_api_password_hashes_queued']) {
+    'secure_api_password_hashes_queued', 'secure_api_password_operations_in_progress']) {
     t.ok(samples(body, name).length > 0, `${name} is exposed`)
   }
   t.equal(samples(body, 'secure_api_db_pool_connections').length, 2, 'in_use and idle')

@@ -13,10 +13,10 @@ export function createLogin (ctx: AuthContext) {
   const { db, now, config, repos, secondFactor, throttled } = ctx
 
   return {
-    async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
+    // admitted whole: past the hash gate's bound it is refused at once, before any query
+    login: (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) => ctx.hasher.admit(async () => {
       const name = canonicalUsername(body.username)
       if (name === null) throw invalidUsername('/body/username')
-      ctx.hasher.refuseWhenFull() // a full hash queue refuses at once, before any query
       const found = await repos().users.findByUsername(name)
       const passwordOnly = body.code === undefined && body.recovery_code === undefined
       return throttled(name, found?.id ?? null, meta, !passwordOnly, async () => {
@@ -32,7 +32,7 @@ export function createLogin (ctx: AuthContext) {
         const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
         return ctx.tokensFor(user, meta, body, codes)
       })
-    },
+    }),
 
     /**
      * Second step. Each try first takes one of the token's attempts in a single conditional

@@ -5,6 +5,8 @@ import { sha256 } from '../opaque.js'
 import type { SecondFactor } from '../second-factor.js'
 import { canonicalUsername, invalidUsername } from '../username.js'
 
+type LoginBody = { username: string, password: string } & SecondFactor
+
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
 
@@ -14,7 +16,7 @@ export function createLogin (ctx: AuthContext) {
 
   return {
     // admitted whole: past the hash gate's bound it is refused at once, before any query
-    login: (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) => ctx.hasher.admit(async () => {
+    login: (body: LoginBody, meta: ClientMeta) => ctx.hasher.admit(async () => {
       const name = canonicalUsername(body.username)
       if (name === null) throw invalidUsername('/body/username')
       const found = await repos().users.findByUsername(name)

@@ -64,7 +64,7 @@ export function createHashGate ({ concurrency, queueMax, queueTimeoutMs }: HashG
         release()
       }
     },
-    /** Runs a whole operation that hashes (login, registration), or throws `overloaded` when too many are in progress. */
+    /** Runs a whole login or registration, or throws `overloaded` when too many are in progress. */
     async admit<T> (operation: () => Promise<T>): Promise<T> {
       if (admitted >= concurrency + queueMax) throw refused('Too many logins and registrations are in progress')
       admitted++

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import underPressure from '@fastify/under-pressure'
-import { Errors } from '../errors.js'
+import { Errors } from '../../errors.js'
 
 const MB = 1024 * 1024
 

@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { FastifyRequest } from 'fastify'
-import { auditWritten, type AuditWritten } from '../audit/audit-channel.js'
-import { createMetrics, type Metrics } from '../metrics/metrics.js'
-import { startMetricsServer } from '../metrics/metrics-server.js'
-import { toApiError } from './error-handler.js'
-import { Errors } from '../errors.js'
+import { auditWritten, type AuditWritten } from '../../audit/audit-channel.js'
+import { createMetrics, type Metrics } from '../../metrics/metrics.js'
+import { startMetricsServer } from '../../metrics/metrics-server.js'
+import { toApiError } from '../../http/problem.js'
+import { Errors } from '../../errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
-import { passwordHasherFor } from '../auth/passwords.js'
-import { createServices, type Services } from '../services.js'
-import { createHashGate, type HashGate } from '../auth/hash-gate.js'
+import { passwordHasherFor } from '../../auth/passwords.js'
+import { createServices, type Services } from '../../services.js'
+import { createHashGate, type HashGate } from '../../auth/hash-gate.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -78,7 +78,7 @@ export const EnvSchema = Type.Object({
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int('mean event-loop delay above which requests get 503 overloaded (health routes excepted), in ms; 0 = not checked', 1000, 0, 60000),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ description: 'event-loop utilization (0 to 1) above which requests get 503 overloaded; 0 = not checked', default: 0, minimum: 0, maximum: 1 }),
   OVERLOAD_MAX_HEAP_USED_MB: Int('V8 heap in use above which requests get 503 overloaded, in MB; 0 = not checked', 0, 0, 1048576),
-  OVERLOAD_SAMPLE_INTERVAL_MS: Int('how often those are measured, in ms', 1000, 10, 60000)
+  OVERLOAD_SAMPLE_INTERVAL_MS: Int('how often those are measured, in ms (at least 100: a shorter window may hold no delay sample, which counts as overloaded)', 1000, 100, 60000)
 })
 
 export type Config = Static<typeof EnvSchema>

@@ -41,7 +41,11 @@ t.test('past the event-loop delay threshold too', async (t) => {
 })
 
 t.test('under the thresholds requests pass', async (t) => {
-  const config = { OVERLOAD_MAX_HEAP_USED_MB: 4096, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, OVERLOAD_SAMPLE_INTERVAL_MS: 100 }
+  const config = {
+    OVERLOAD_MAX_HEAP_USED_MB: 4096,
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0,
+    OVERLOAD_SAMPLE_INTERVAL_MS: 100
+  }
   const app = await buildTestApp(t, { store: 'sqlite', config })
   await sleep(300)
   t.equal((await get(app, '/health/ready')).statusCode, 200)

@@ -74,7 +74,7 @@ export const EnvSchema = Type.Object({
   UV_THREADPOOL_SIZE: Int('libuv thread pool size, read by Node at startup: password hashes run there, this many at once', 4, 1, 1024),
   HASH_CONCURRENCY: Int('password hashes run at once (default: CPU cores - 1, at least 1, at most UV_THREADPOOL_SIZE): the other cores stay with the event loop', 1, 1, 1024),
   HASH_QUEUE_MAX: Int('password hashes that may wait for a thread; beyond it login and registration get 503 overloaded at once (default 4 × UV_THREADPOOL_SIZE)', 16, 0, 10000),
-  HASH_QUEUE_TIMEOUT_MS: Int('longest wait for a hashing thread, in ms; then 503 overloaded (a login waits at most this plus one hash)', 2000, 10, 60000),
+  HASH_QUEUE_TIMEOUT_MS: Int('longest wait for a hashing thread, in ms; then 503 overloaded (a login waits at most this for a thread, then one hash, plus its queries)', 2000, 10, 60000),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int('mean event-loop delay above which requests get 503 overloaded (health routes excepted), in ms; 0 = not checked', 1000, 0, 60000),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ description: 'event-loop utilization (0 to 1) above which requests get 503 overloaded; 0 = not checked', default: 0, minimum: 0, maximum: 1 }),
   OVERLOAD_MAX_HEAP_USED_MB: Int('V8 heap in use above which requests get 503 overloaded, in MB; 0 = not checked', 0, 0, 1048576),

@@ -8,7 +8,7 @@ import { createSessionService } from './sessions/session-service.js'
 import { createAuthService } from './auth/auth-service.js'
 import { createAdminService } from './users/admin-service.js'
 import { createProductService } from './products/products-service.js'
-import { createAuditRepository } from './audit/audit-repository.js'
+import { createAuditService } from './audit/audit-service.js'
 
 export interface ServiceDeps {
   db: Driver
@@ -34,7 +34,7 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
     auth: createAuthService({ db, now, config, hasher, totpKey: keys.totp, sessions, throttle }),
     admin: createAdminService({ db, now, sessions, throttle }),
     products: createProductService({ db, now }),
-    audit: createAuditRepository(db)
+    audit: createAuditService({ db })
   }
 }
 

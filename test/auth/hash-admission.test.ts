@@ -17,7 +17,7 @@ async function storm (app: FastifyInstance, n: number, username: string): Promis
   }))
 }
 
-t.test('A9: beyond HASH_QUEUE_MAX waiting hashes, logins get 503 overloaded with Retry-After at once', async (t) => {
+t.test('A10: beyond HASH_QUEUE_MAX waiting hashes, logins get 503 overloaded with Retry-After at once', async (t) => {
   const app = await buildTestApp(t, { config: { HASH_CONCURRENCY: 1, HASH_QUEUE_MAX: 2, LOGIN_MAX_FAILURES: 100 } })
   const { username } = await register(app)
   const answers = await storm(app, 24, username)

@@ -6,7 +6,7 @@ import { freePort, samples } from './free-port.js'
 
 const scrape = async (port: number, path = '/metrics') => fetch(`http://127.0.0.1:${port}${path}`)
 
-t.test('A9: metrics are served on their own port, by route template, and pass promtool', async (t) => {
+t.test('A10: metrics are served on their own port, by route template, and pass promtool', async (t) => {
   const METRICS_PORT = await freePort()
   const { app, clock } = await authApp(t, { config: { METRICS_PORT } })
   t.equal(app.metrics?.port(), METRICS_PORT)

@@ -22,7 +22,7 @@ async function expectOverloaded (t: Test, app: FastifyInstance) {
   t.equal(ready.json().code, 'overloaded')
 }
 
-t.test('A9: past the heap threshold requests get 503 overloaded; live answers, ready says so', async (t) => {
+t.test('A10: past the heap threshold requests get 503 overloaded; live answers, ready says so', async (t) => {
   const config = { OVERLOAD_MAX_HEAP_USED_MB: 1, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, OVERLOAD_SAMPLE_INTERVAL_MS: 100 }
   const app = await buildTestApp(t, { store: 'sqlite', config })
   await sleep(300)

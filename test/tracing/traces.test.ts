@@ -9,7 +9,7 @@ import { createTestDatabase, sharedKeys, tempDir } from '../helper.js'
 import { freePort } from '../metrics/free-port.js'
 import { attributesOf, otlpReceiver, type OtlpSpan } from './otlp-receiver.js'
 
-t.test('A9: a login\'s trace reaches an OTLP receiver: request, SQL, hash spans; no secret in them', async (t) => {
+t.test('A10: a login\'s trace reaches an OTLP receiver: request, SQL, hash spans; no secret in them', async (t) => {
   const receiver = await otlpReceiver()
   t.teardown(receiver.close)
   const port = await freePort()

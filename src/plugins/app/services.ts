@@ -14,7 +14,8 @@ declare module 'fastify' {
 /** The app's services (see createServices), and the periodic purge of ended sessions (stopped on close). */
 export default fp(async (app) => {
   const c = app.config
-  const hashGate = createHashGate({ concurrency: c.HASH_CONCURRENCY, queueMax: c.HASH_QUEUE_MAX, queueTimeoutMs: c.HASH_QUEUE_TIMEOUT_MS })
+  const hashGate = createHashGate(
+    { concurrency: c.HASH_CONCURRENCY, queueMax: c.HASH_QUEUE_MAX, queueTimeoutMs: c.HASH_QUEUE_TIMEOUT_MS })
   const hasher = await passwordHasherFor(c, hashGate)
   app.decorate('hashGate', hashGate)
   const services = createServices({ db: app.db, now: app.now, config: c, keys: app.keys, hasher })

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the store answers, else 503 */
+        /** Readiness: 200 when the store answers and the instance is not overloaded, else 503 */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -1039,7 +1039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1108,7 +1108,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1251,7 +1251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1384,7 +1384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1528,7 +1528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1672,7 +1672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1802,7 +1802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1932,7 +1932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2062,7 +2062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2190,7 +2190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2320,7 +2320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2402,7 +2402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2484,7 +2484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2568,7 +2568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2694,7 +2694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2763,7 +2763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2889,7 +2889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3037,7 +3037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3204,7 +3204,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3403,7 +3403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3566,7 +3566,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3765,7 +3765,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3881,7 +3881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4027,7 +4027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4219,7 +4219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4379,7 +4379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4539,7 +4539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4685,7 +4685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4829,7 +4829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4951,7 +4951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -72,3 +72,11 @@ t.test('a lock ends exactly when it says, and the count starts afresh', async (t
   t.same(await fail('dora', '192.0.2.1'), { locked: true })
   t.same(await fail('dora', '192.0.2.1'), { retryAfter: '120' }, 'the second lock: twice as long')
 })
+
+t.test('concurrent attempts on a fresh record: exactly LOGIN_MAX_FAILURES get through', async (t) => {
+  const { throttle } = await throttleOn(t, { LOGIN_MAX_FAILURES: 4 })
+  const outcomes = await Promise.all(Array.from({ length: 10 }, () =>
+    throttle.take('erin', '192.0.2.1').then(() => 'taken', (err: ApiError) => err.code)))
+  t.equal(outcomes.filter((o) => o === 'taken').length, 4, String(outcomes))
+  t.equal(outcomes.filter((o) => o === 'login_throttled').length, 6)
+})

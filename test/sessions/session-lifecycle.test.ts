@@ -138,3 +138,11 @@ t.test('the purge also takes throttle records untouched for a day', async (t) =>
   clock.advance(1)
   t.equal(await services.sessions.purge(), 2, 'then the address record and the account record')
 })
+
+t.test('iat is the app clock\'s whole second, rounded down', async (t) => {
+  const { services, clock, userId } = await withUser(t)
+  clock.set(Date.UTC(2031, 0, 1, 0, 0, 0, 999))
+  const { tokens } = await services.sessions.start(userId, ['editor'], meta)
+  const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString('utf8'))
+  t.equal(claims.iat, Date.UTC(2031, 0, 1) / 1000)
+})

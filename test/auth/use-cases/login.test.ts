@@ -122,3 +122,29 @@ t.test('failed steps count toward the throttle; a password step gives its slot b
   const locked = await s.events('account_locked')
   t.match(locked[2], { details: /^hmac:[0-9a-f]{16}$/, target_user_id: null }, 'an unknown name locks as its digest')
 })
+
+t.test('a first login with a code confirms a pending enrollment and hands out the recovery codes once', async (t) => {
+  const s = await withAccount(t)
+  const body = { username: s.name, password: PASSWORD, code: codeAt(s.enrollment.secret, s.clock.now()) }
+  const first = await s.auth.login(body, meta)
+  t.match(first, { token_type: 'Bearer', access_token: /\./ })
+  t.equal('recovery_codes' in first ? first.recovery_codes?.length : 0, 10, 'the first recovery codes')
+  t.equal((await s.events('two_factor_confirmed')).length, 1, 'the confirmation is audited')
+  t.equal(await failure(s.auth.enrollingUser(s.enrollment.enrollment_token)), 'enrollment_already_confirmed')
+  s.clock.advance(PERIOD_MS)
+  const next = await s.auth.login({ ...body, code: codeAt(s.enrollment.secret, s.clock.now()) }, meta)
+  t.notOk('recovery_codes' in next, 'not on later logins')
+  t.equal(await failure(s.auth.login({ username: s.name, password: PASSWORD, recovery_code: 'aaaa-bbbb-cccc-dddd' },
+    meta)), 'invalid_code')
+})
+
+t.test('one mfa_token, two second steps at once (a code and a recovery code): one session', async (t) => {
+  const s = await enrolled(t)
+  const mfa = await s.mfaToken()
+  const results = await Promise.all([
+    failure(s.auth.loginWithMfaToken({ mfa_token: mfa, code: s.code() }, meta)),
+    failure(s.auth.loginWithMfaToken({ mfa_token: mfa, recovery_code: s.recovery[3]! }, meta))
+  ])
+  t.same(results.sort(), ['mfa_token_invalid', 'resolved'])
+  t.equal((await s.events('login_succeeded')).length, 1)
+})

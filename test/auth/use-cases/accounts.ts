@@ -43,3 +43,16 @@ export async function enrolled (t: Test, overrides: Overrides = {}) {
   return { ...s, secret, recovery, code, login, mfaToken }
 }
 
+
+/**
+ * With LOGIN_MAX_FAILURES 2: a wrong password, then `success`, then a wrong password again. True when
+ * the second failure locked, i.e. `success` did not clear the first one.
+ */
+export async function lockedAcross (s: Awaited<ReturnType<typeof enrolled>>, success: () => Promise<unknown>) {
+  const wrong = () => failure(s.login({}, 'a wrong passphrase'))
+  if (await wrong() !== 'invalid_credentials') throw new Error('expected a wrong password')
+  await success()
+  s.clock.advance(PERIOD_MS)
+  if (await wrong() !== 'invalid_credentials') throw new Error('expected a wrong password')
+  return (await s.events('account_locked')).length > 0
+}

@@ -2,7 +2,7 @@ import t from 'tap'
 import { codeAt, PERIOD_MS } from '../../../src/auth/totp.js'
 import { MFA_TOKEN_MAX_ATTEMPTS } from '../../../src/auth/auth-service.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, notThe, PASSWORD, withAccount } from './accounts.js'
+import { enrolled, failure, lockedAcross, notThe, PASSWORD, withAccount } from './accounts.js'
 
 t.test('the password step: an enrollment token while 2FA is pending, then an mfa_token; wrong and unknown alike',
   async (t) => {
@@ -147,4 +147,10 @@ t.test('one mfa_token, two second steps at once (a code and a recovery code): on
   ])
   t.same(results.sort(), ['mfa_token_invalid', 'resolved'])
   t.equal((await s.events('login_succeeded')).length, 1)
+})
+
+t.test('the second step completes the login: it clears the failures before it', async (t) => {
+  const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
+  t.equal(await lockedAcross(s, async () => s.auth.loginWithMfaToken({ mfa_token: await s.mfaToken(), code: s.code() },
+    meta)), false)
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { PERIOD_MS } from '../../../src/auth/totp.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, PASSWORD } from './accounts.js'
+import { enrolled, failure, lockedAcross, PASSWORD } from './accounts.js'
 
 t.test('a password change needs the current password and a code, and ends the other sessions', async (t) => {
   const s = await enrolled(t, { SESSION_CHECK_CACHE_MS: 1000 })
@@ -26,4 +26,15 @@ t.test('a password change needs the current password and a code, and ends the ot
   t.equal(await failure(s.login({ code: s.code() })), 'invalid_credentials', 'the old password is refused')
   t.match(await s.login({ code: s.code() }, next), { token_type: 'Bearer' })
   t.match(await s.events('password_changed'), [{ target_user_id: s.id }])
+})
+
+t.test('a password change is a full authentication: it clears the failures before it', async (t) => {
+  const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
+  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+  const change = () => s.auth.changePassword(caller,
+    { current_password: PASSWORD, new_password: 'another long passphrase', code: s.code() }, meta)
+  t.equal(await lockedAcross(s, change), false)
+  const weak = await s.auth.changePassword(caller, { current_password: 'another long passphrase',
+    new_password: 'password1', code: s.code() }, meta).catch((err: { errors?: unknown }) => err.errors)
+  t.match(weak, [{ pointer: '/body/new_password', message: /common passwords/ }], 'the problem points at the field')
 })

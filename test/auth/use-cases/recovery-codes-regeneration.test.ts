@@ -1,6 +1,6 @@
 import t from 'tap'
 import { meta } from '../../services.js'
-import { enrolled, failure, PASSWORD } from './accounts.js'
+import { enrolled, failure, lockedAcross, PASSWORD } from './accounts.js'
 
 t.test('new recovery codes need the password and a code, and void the old ones', async (t) => {
   const s = await enrolled(t)
@@ -14,4 +14,11 @@ t.test('new recovery codes need the password and a code, and void the old ones',
   t.equal(await failure(s.login({ recovery_code: s.recovery[1]! })), 'invalid_code', 'the old codes are void')
   t.match(await s.login({ recovery_code: codes[1]! }), { token_type: 'Bearer' }, 'the new ones work')
   t.equal((await s.events('recovery_codes_regenerated')).length, 1)
+})
+
+t.test('new recovery codes are a full authentication: they clear the failures before', async (t) => {
+  const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
+  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+  t.equal(await lockedAcross(s, () => s.auth.regenerateRecoveryCodes(caller, { password: PASSWORD, code: s.code() },
+    meta)), false)
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { codeAt, PERIOD_MS } from '../../../src/auth/totp.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, notThe, PASSWORD } from './accounts.js'
+import { enrolled, failure, lockedAcross, notThe, PASSWORD } from './accounts.js'
 
 t.test('2FA reset: the staged secret is confirmed only by its own fresh code; the old one works until then',
   async (t) => {
@@ -39,4 +39,15 @@ t.test('2FA reset: the staged secret is confirmed only by its own fresh code; th
     t.match(await s.login({ code: newCode() }), { token_type: 'Bearer' }, 'the new one logs in')
     t.match(await s.login({ recovery_code: codes![0]! }), { token_type: 'Bearer' }, 'and its recovery codes')
     t.same((await s.events('two_factor_confirmed')).map((e) => e.details), ['first secret', 'replacement secret'])
+  })
+
+t.test('a 2FA reset is a full authentication: it clears the failures before it; it says how long to confirm',
+  async (t) => {
+    const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2, ENROLLMENT_TOKEN_TTL: 600 })
+    const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+    let staged: unknown
+    t.equal(await lockedAcross(s, async () => {
+      staged = await s.auth.resetTwoFactor(caller, { password: PASSWORD, code: s.code() }, meta)
+    }), false)
+    t.match(staged, { expires_in: 600, enrollment_token: /^[A-Za-z0-9_-]{40,}$/, otpauth_uri: /^otpauth:\/\/totp\// })
   })

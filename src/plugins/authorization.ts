@@ -3,6 +3,8 @@ import type { FastifyRequest, FastifySchema, preParsingAsyncHookHandler, RouteOp
 import { Errors, type ErrorKind } from '../errors.js'
 import { BEARER_ERRORS, problems } from './problem-responses.js'
 import type { Permission } from '../../schemas/access.js'
+import { requireRecentAuth } from '../step-up/recent-auth.js'
+import { StepUpErrors } from '../step-up/errors.js'
 
 
 /** What a route needs: `authenticated` (any live session) or a permission. */
@@ -11,6 +13,8 @@ export type Access = 'authenticated' | Permission
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /** The operation also needs a recent authentication (STEP_UP_MAX_AGE, RFC 9470). */
+    recentAuth?: boolean
   }
 }
 
@@ -47,20 +51,24 @@ function withAuthResponses (responses: Responses, kinds: ErrorKind[]): Responses
 /**
  * Auth is declared, not repeated: a route says `config: { access }`, and this one hook
  * wires authentication (and the permission check) in front of it and writes the same
- * requirement into its OpenAPI operation: security, `x-permissions`, 401/403 responses.
+ * requirement into its OpenAPI operation: security, `x-permissions`, `x-max-auth-age`, 401/403 responses.
  */
 export default fp(async (app) => {
   // Fastify adds a HEAD route for each GET with a copy of its options (and the same schema
   // object): each is wired and documented once.
   const documented = new WeakSet<object>()
   const wired = new WeakSet<object>()
+  const maxAge = app.config.STEP_UP_MAX_AGE
+  const recentAuth = requireRecentAuth(maxAge, app.now)
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access
     if (!access) return
     const permission = access === 'authenticated' ? undefined : access
+    const recent = route.config?.recentAuth === true
     const own = [route.preParsing ?? []].flat()
     if (!own.some((hook) => wired.has(hook))) {
-      const hook = beforeBody([app.authenticate, ...(permission ? [requirePermission(permission)] : [])])
+      const hook = beforeBody([app.authenticate, ...(permission ? [requirePermission(permission)] : []),
+        ...(recent ? [recentAuth] : [])])
       wired.add(hook)
       route.preParsing = [hook, ...own]
     }
@@ -73,6 +81,12 @@ export default fp(async (app) => {
       schema['x-permissions'] = [permission]
       schema.description = [schema.description, `Requires the permission \`${permission}\`.`].filter(Boolean).join('\n\n')
     }
-    schema.response = withAuthResponses((schema.response ?? {}) as Responses, permission ? [...BEARER_ERRORS, Errors.forbidden] : BEARER_ERRORS)
+    if (recent) {
+      schema['x-max-auth-age'] = maxAge
+      schema.description = [schema.description, `Requires an authentication at most ${maxAge} seconds old ` +
+        '(else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).'].filter(Boolean).join('\n\n')
+    }
+    const kinds = [...BEARER_ERRORS, ...(permission ? [Errors.forbidden] : []), ...(recent ? [StepUpErrors.insufficientUserAuthentication] : [])]
+    schema.response = withAuthResponses((schema.response ?? {}) as Responses, kinds)
   })
 }, { name: 'authorization', dependencies: ['authenticate'] })

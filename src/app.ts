@@ -34,6 +34,8 @@ import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
 import stepUpRoutes from './step-up/step-up-routes.js'
+import passkeys from './plugins/passkeys.js'
+import passkeyRoutes from './passkeys/passkey-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -87,6 +89,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(sessions)
   await app.register(authenticate)
   await app.register(authorization)
+  await app.register(passkeys)
   await app.register(authService)
   await app.register(adminBootstrap)
 
@@ -97,6 +100,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(loginRoutes)
   await app.register(accountRoutes)
   await app.register(stepUpRoutes)
+  await app.register(passkeyRoutes)
   await app.register(sessionRoutes)
   await app.register(jwksRoutes)
   await app.register(productRoutes)

@@ -17,6 +17,8 @@ import { matchingStep, otpauthUri } from './totp.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { createAuditRepository, type AuditEventName, type AuditWho } from '../audit/audit-repository.js'
 import type { AuthUser } from '../plugins/jwt.js'
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { secondStepFactors } from '../passkeys/second-step.js'
 
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
@@ -66,11 +68,12 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta, ['pwd', 'otp'])
+    const passkey = proof.webauthn !== undefined
+    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta, passkey ? ['pwd', 'hwk', 'user'] : ['pwd', 'otp'])
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
-    await audit('login_succeeded', meta, { ...who, details: proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
+    await audit('login_succeeded', meta, { ...who, details: passkey ? 'passkey' : proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 
@@ -159,7 +162,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
             return { enrollment_required: true as const, enrollment_token: token, expires_in }
           }
           const { token, expires_in } = await issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
-          return { mfa_required: true as const, mfa_token: token, expires_in }
+          return { mfa_required: true as const, mfa_token: token, expires_in, ...await secondStepFactors(app.passkeys, user.id) }
         }
         const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
         return tokensFor(user, meta, body, codes)
@@ -178,9 +181,13 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
       const user = await userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {
+        if (body.webauthn !== undefined) { // verified before the transaction: it reads and writes passkeys itself
+          if (body.code !== undefined || body.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
+          await app.passkeys.verifyAssertion('second_factor', user.id, body.webauthn as AuthenticationResponseJSON, meta)
+        }
         await db.transaction(async (tx) => {
           if (!await repos(tx).tokens.consume(hash, app.now())) throw AuthErrors.mfaTokenInvalid()
-          await secondFactor.prove(tx, user, body, false)
+          if (body.webauthn === undefined) await secondFactor.prove(tx, user, body, false)
         })
         return tokensFor(user, meta, body)
       })

@@ -12,4 +12,4 @@ export default fp(async (app) => {
   const c = app.config
   const hasher = await createPasswordHasher({ memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM })
   app.decorate('authService', createAuthService(app, hasher))
-}, { name: 'auth-service', dependencies: ['db', 'keys', 'sessions'] })
+}, { name: 'auth-service', dependencies: ['db', 'keys', 'sessions', 'passkeys'] })

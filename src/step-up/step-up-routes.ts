@@ -9,14 +9,12 @@ import { createThrottledAttempt } from '../auth/throttled-attempt.js'
 import { createAuditRepository } from '../audit/audit-repository.js'
 import { createUserRepository } from '../users/users-repository.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { createStepUpService, type StepUpPasskeys } from './step-up-service.js'
-
-export interface StepUpRoutesOptions {
-  passkeys?: StepUpPasskeys
-}
+import { createStepUpService } from './step-up-service.js'
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { PasskeyErrors } from '../passkeys/errors.js'
 
 /** POST /auth/step-up/options and POST /auth/step-up (RFC 9470): a fresh auth_time for the current session. */
-const stepUpRoutes: FastifyPluginAsyncTypebox<StepUpRoutesOptions> = async (app, opts) => {
+const stepUpRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app
   const stepUp = createStepUpService({
     db,
@@ -25,7 +23,11 @@ const stepUpRoutes: FastifyPluginAsyncTypebox<StepUpRoutesOptions> = async (app,
     throttled: createThrottledAttempt(app),
     renew: (user, amr) => app.sessions.renewAuthentication(user, amr),
     audit: (event, meta, who) => createAuditRepository(db).record(event, app.now(), meta, who),
-    passkeys: opts.passkeys
+    passkeys: {
+      has: (userId) => app.passkeys.has(userId),
+      options: (userId) => app.passkeys.assertionOptions('step_up', userId),
+      verify: async (userId, response, meta) => { await app.passkeys.verifyAssertion('step_up', userId, response as AuthenticationResponseJSON, meta) }
+    }
   })
   app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
@@ -52,7 +54,7 @@ const stepUpRoutes: FastifyPluginAsyncTypebox<StepUpRoutesOptions> = async (app,
       response: {
         200: ref(AccessTokenResponse),
         ...problems(...BODY_ERRORS, AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired,
-          AuthErrors.invalidCredentials, AuthErrors.accountDisabled, ThrottleErrors.throttled)
+          AuthErrors.invalidCredentials, AuthErrors.accountDisabled, ThrottleErrors.throttled, PasskeyErrors.passkeyRefused)
       }
     }
   }, async (request) => stepUp.stepUp(request.user, request.body, clientMeta(request)))

@@ -20,9 +20,8 @@ import keys from './plugins/keys.js'
 import jwt from './plugins/jwt.js'
 import authenticate from './plugins/authenticate.js'
 import authorization from './plugins/authorization.js'
-import authService from './plugins/auth-service.js'
 import adminBootstrap from './plugins/admin-bootstrap.js'
-import sessions from './plugins/sessions.js'
+import services from './plugins/services.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
 import enrollmentRoutes from './auth/enrollment-routes.js'
@@ -34,7 +33,6 @@ import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
 import stepUpRoutes from './step-up/step-up-routes.js'
-import passkeys from './plugins/passkeys.js'
 import passkeyRoutes from './passkeys/passkey-routes.js'
 
 export interface BuildOptions {
@@ -86,11 +84,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(jwt)
 
   // app decorators
-  await app.register(sessions)
+  await app.register(services)
   await app.register(authenticate)
   await app.register(authorization)
-  await app.register(passkeys)
-  await app.register(authService)
   await app.register(adminBootstrap)
 
   // routes

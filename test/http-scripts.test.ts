@@ -13,7 +13,7 @@ t.test('the http/*.http scripts pass against a live server (httpyac)', async (t)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const host = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
-  const admin = await app.authService.createAccount(`httpadmin${process.pid}`, 'an admin passphrase', 'admin', meta)
+  const admin = await app.services.auth.createAccount(`httpadmin${process.pid}`, 'an admin passphrase', 'admin', meta)
   // a code of step T-1 (admin.http logs in with T) is accepted only while the server is still in T: start early in a step
   const left = PERIOD_MS - Date.now() % PERIOD_MS
   if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 100))

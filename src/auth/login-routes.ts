@@ -5,7 +5,7 @@ import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { ThrottleErrors } from './login-throttle.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { MFA_TOKEN_MAX_ATTEMPTS } from './auth-service.js'
+import { MFA_TOKEN_MAX_ATTEMPTS } from './use-cases/login.js'
 import { PasskeyErrors } from '../passkeys/errors.js'
 
 const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode, ThrottleErrors.throttled]
@@ -26,7 +26,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.login(request.body, clientMeta(request))
+    return app.services.auth.login(request.body, clientMeta(request))
   })
 
   app.post('/auth/login/2fa', {
@@ -41,7 +41,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.loginWithMfaToken(request.body, clientMeta(request))
+    return app.services.auth.loginWithMfaToken(request.body, clientMeta(request))
   })
 }
 

@@ -39,7 +39,7 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(EmptyRequest),
       response: { 200: ref(PublicKeyCredentialCreationOptionsJSON), ...problems(...BODY_ERRORS) }
     }
-  }, async (request) => app.passkeys.registrationOptions(await owner(request.user.id)))
+  }, async (request) => app.services.passkeys.registrationOptions(await owner(request.user.id)))
 
   app.post('/auth/passkeys/registration/verify', {
     config: { access: 'authenticated', recentAuth: true },
@@ -52,14 +52,14 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { response, name } = request.body
-    const passkey = await app.passkeys.register(await owner(request.user.id), response as unknown as Registration, name, clientMeta(request))
+    const passkey = await app.services.passkeys.register(await owner(request.user.id), response as unknown as Registration, name, clientMeta(request))
     return reply.code(201).send(passkey)
   })
 
   app.get('/auth/passkeys', {
     config: { access: 'authenticated' },
     schema: { tags, operationId: 'listPasskeys', summary: 'Your passkeys', response: { 200: ref(PasskeyList), ...problems() } }
-  }, async (request) => app.passkeys.list(request.user.id))
+  }, async (request) => app.services.passkeys.list(request.user.id))
 
   app.patch('/auth/passkeys/:id', {
     config: { access: 'authenticated' },
@@ -71,7 +71,7 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(PasskeyRenameRequest),
       response: { 200: ref(Passkey), ...problems(...BODY_ERRORS, PasskeyErrors.passkeyNotFound) }
     }
-  }, async (request) => app.passkeys.rename(request.user.id, rowId(request.params.id), request.body.name))
+  }, async (request) => app.services.passkeys.rename(request.user.id, rowId(request.params.id), request.body.name))
 
   app.delete('/auth/passkeys/:id', {
     config: { access: 'authenticated', recentAuth: true },
@@ -83,7 +83,7 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'removed' }), ...problems(Errors.validation, PasskeyErrors.passkeyNotFound) }
     }
   }, async (request, reply) => {
-    await app.passkeys.remove(request.user.id, rowId(request.params.id), clientMeta(request))
+    await app.services.passkeys.remove(request.user.id, rowId(request.params.id), clientMeta(request))
     return reply.code(204).send(null)
   })
 
@@ -96,7 +96,7 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(EmptyRequest),
       response: { 200: ref(PublicKeyCredentialRequestOptionsJSON), ...problems(...BODY_ERRORS) }
     }
-  }, async () => app.passkeyLogin.options())
+  }, async () => app.services.passkeyLogin.options())
 
   app.post('/auth/passkeys/authentication/verify', {
     schema: {
@@ -109,7 +109,7 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(PasskeyLoginRequest),
       response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, PasskeyErrors.passkeyRefused, AuthErrors.accountDisabled, ThrottleErrors.throttled) }
     }
-  }, async (request) => app.passkeyLogin.login(request.body.response as unknown as Assertion, clientMeta(request)))
+  }, async (request) => app.services.passkeyLogin.login(request.body.response as unknown as Assertion, clientMeta(request)))
 }
 
 export default passkeyRoutes

@@ -36,7 +36,7 @@ export default fp(async (app) => {
     const now = app.now() / 1000
     if (claims.exp <= now) throw Errors.tokenExpired('The access token has expired; refresh it', challenge('token expired'))
     if (claims.nbf !== undefined && claims.nbf > now) throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
-    const session = await app.sessions.check(claims.sid)
+    const session = await app.services.sessions.check(claims.sid)
     if (!session || String(session.userId) !== claims.sub) throw Errors.invalidToken('The session of this token has ended; log in again', challenge('session ended'))
     request.user = {
       id: session.userId, sid: claims.sid, roles: session.roles, permissions: session.permissions,
@@ -44,4 +44,4 @@ export default fp(async (app) => {
       amr: claims.amr ?? []
     }
   })
-}, { name: 'authenticate', dependencies: ['jwt', 'sessions'] })
+}, { name: 'authenticate', dependencies: ['jwt', 'services'] })

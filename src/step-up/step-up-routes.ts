@@ -4,31 +4,12 @@ import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from '../auth/errors.js'
 import { ThrottleErrors } from '../auth/login-throttle.js'
-import { createSecondFactor } from '../auth/second-factor.js'
-import { createThrottledAttempt } from '../auth/throttled-attempt.js'
-import { createAuditRepository } from '../audit/audit-repository.js'
-import { createUserRepository } from '../users/users-repository.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { createStepUpService } from './step-up-service.js'
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import { PasskeyErrors } from '../passkeys/errors.js'
 
 /** POST /auth/step-up/options and POST /auth/step-up (RFC 9470): a fresh auth_time for the current session. */
 const stepUpRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { db } = app
-  const stepUp = createStepUpService({
-    db,
-    findUser: (id) => createUserRepository(db).findById(id),
-    prove: createSecondFactor(app).prove,
-    throttled: createThrottledAttempt(app),
-    renew: (user, amr) => app.sessions.renewAuthentication(user, amr),
-    audit: (event, meta, who) => createAuditRepository(db).record(event, app.now(), meta, who),
-    passkeys: {
-      has: (userId) => app.passkeys.has(userId),
-      options: (userId) => app.passkeys.assertionOptions('step_up', userId),
-      verify: async (userId, response, meta) => { await app.passkeys.verifyAssertion('step_up', userId, response as AuthenticationResponseJSON, meta) }
-    }
-  })
+  const { stepUp } = app.services
   app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   app.post('/auth/step-up/options', {

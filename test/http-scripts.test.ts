@@ -20,7 +20,7 @@ t.test('the http/*.http scripts pass against a live server (httpyac)', async (t)
   const confirmed = await post(app, '/auth/2fa/verify', { code: codeAt(admin.enrollment.secret, Date.now() - PERIOD_MS) }, admin.enrollment.enrollment_token)
   t.equal(confirmed.statusCode, 200)
 
-  const files = ['seed-flow.http', 'account.http', 'admin.http'].map((f) => join('http', f))
+  const files = ['seed-flow.http', 'account.http', 'admin.http', 'step-up.http'].map((f) => join('http', f))
   const vars = [`host=${host}`, `admin_username=${admin.user.username}`, 'admin_password=an admin passphrase', `admin_secret=${admin.enrollment.secret}`]
   const run = await new Promise<{ code: number | null, out: string }>((resolve) => {
     execFile(join(projectRoot, 'node_modules/.bin/httpyac'), ['send', ...files, '--all', '-o', 'short', ...vars.flatMap((v) => ['--var', v])],
@@ -29,7 +29,7 @@ t.test('the http/*.http scripts pass against a live server (httpyac)', async (t)
   const summary = /(\d+) requests processed \((\d+) succeeded\)/.exec(run.out)
   if (!summary) t.comment(run.out.slice(-3000))
   t.ok(summary, 'httpyac printed its summary')
-  t.ok(Number(summary?.[1]) >= 39, `${summary?.[1]} requests`)
+  t.ok(Number(summary?.[1]) >= 46, `${summary?.[1]} requests`)
   t.equal(summary?.[1], summary?.[2], 'every request and assertion succeeded')
   t.notMatch(run.out, /✖/)
   t.equal(run.code, 0)

@@ -31,7 +31,7 @@ const get = (page: Page, options: unknown) => page.evaluate(async (o) => {
 }, options)
 
 for (const store of stores) {
-  t.test(`${store}: passkeys in Chromium with a virtual authenticator: register, usernameless login, second step, step-up`, async (t) => {
+  t.test(`W1 (${store}): passkeys in Chromium with a virtual authenticator: register, usernameless login, second step, step-up`, async (t) => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
     const origin = await testPage(t)
     const { app, clock } = await authApp(t, { store, config: { WEBAUTHN_ORIGINS: origin } })

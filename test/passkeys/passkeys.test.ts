@@ -39,7 +39,7 @@ for (const store of stores) {
       t.equal(list.json().items.length, 1)
     })
 
-    t.test('usernameless login: tokens with amr hwk+user (aal2), audited; UV is required', async (t) => {
+    t.test('W4: usernameless login: tokens with amr hwk+user (aal2), audited; UV is required', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u))
       const options = (await post(app, '/auth/passkeys/authentication/options', {})).json()
@@ -59,7 +59,7 @@ for (const store of stores) {
       t.match(noUvRegistration.res.json(), { code: 'passkey_registration_refused', detail: /user not verified/ })
     })
 
-    t.test('challenges: single use, 5 minutes, one ceremony, one user', async (t) => {
+    t.test('W2: challenges: single use, 5 minutes, one ceremony, one user', async (t) => {
       const u = await enrolledUser(app, clock)
       const access = await login(app, clock, u)
       const { credential } = await registerPasskey(app, access)
@@ -84,7 +84,7 @@ for (const store of stores) {
       t.ok(made)
     })
 
-    t.test('phishing resistance: another origin or RP id is refused', async (t) => {
+    t.test('W3: phishing resistance: another origin or RP id is refused', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u))
       for (const origin of ['http://127.0.0.1:3000', 'https://localhost:3000', 'http://localhost:3001', 'https://secure-api.example.evil']) {
@@ -98,7 +98,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential)).statusCode, 200, 'the right origin still works')
     })
 
-    t.test('a counter that does not increase is refused and audited as a possible clone', async (t) => {
+    t.test('W5: a counter that does not increase is refused and audited as a possible clone', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u), { counter: 1 })
       t.equal((await passkeyLogin(app, credential, { counter: 5 })).statusCode, 200)
@@ -110,7 +110,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential, { counter: 6 })).statusCode, 200)
     })
 
-    t.test('a credential only logs in its own account', async (t) => {
+    t.test('W6: a credential only logs in its own account', async (t) => {
       const a = await enrolledUser(app, clock)
       const b = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, a))
@@ -142,7 +142,7 @@ for (const store of stores) {
       t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa.mfa_token, webauthn: soft.get(credential, mfa.webauthn_options) })).statusCode, 401, 'once')
     })
 
-    t.test('step-up with a passkey; registration and removal need a recent authentication', async (t) => {
+    t.test('U2, U3: step-up with a passkey; registration and removal need a recent authentication', async (t) => {
       const u = await enrolledUser(app, clock)
       const tokens = await loginTokens(app, clock, u)
       const { credential, res } = await registerPasskey(app, tokens.access_token)
@@ -160,7 +160,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential)).json().code, 'passkey_refused', 'a removed passkey no longer logs in')
     })
 
-    t.test('password change and 2FA reset keep passkeys; someone else\'s passkey is 404; disabled accounts cannot log in', async (t) => {
+    t.test('W6: password change and 2FA reset keep passkeys; someone else\'s passkey is 404; disabled accounts cannot log in', async (t) => {
       const u = await enrolledUser(app, clock)
       const other = await enrolledUser(app, clock)
       const { credential, res } = await registerPasskey(app, await login(app, clock, u))
@@ -184,7 +184,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential)).json().code, 'account_disabled')
     })
 
-    t.test('passkey logins go through the per-account throttle', async (t) => {
+    t.test('W7: passkey logins go through the per-account throttle', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u))
       const statuses: number[] = []

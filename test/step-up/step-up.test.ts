@@ -23,7 +23,7 @@ function sensitiveCalls (app: FastifyInstance, clock: Clock, u: User, other: num
 t.test('step-up (RFC 9470)', async (t) => {
   const { app, clock } = await authApp(t, { config: { LOGIN_MAX_FAILURES: 4 } })
 
-  t.test('a login puts auth_time, amr and acr in the access token; a refresh keeps them', async (t) => {
+  t.test('U1: a login puts auth_time, amr and acr in the access token; a refresh keeps them', async (t) => {
     const u = await enrolledUser(app, clock)
     const loginAt = Math.floor(clock.now() / 1000)
     const tokens = await loginTokens(app, clock, u)
@@ -37,7 +37,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.ok(c.iat > loginAt)
   })
 
-  t.test('a too-old token gets the RFC 9470 challenge on every sensitive route; a fresh one does not', async (t) => {
+  t.test('U2 (RFC 9470 §3): a too-old token gets the RFC 9470 challenge on every sensitive route; a fresh one does not', async (t) => {
     const admin = await userWithRole(app, clock, 'admin')
     const other = await enrolledUser(app, clock)
     const old = (await loginTokens(app, clock, admin)).access_token
@@ -68,7 +68,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(late.json().code, 'insufficient_user_authentication')
   })
 
-  t.test('POST /auth/step-up with a code clears it: same session, fresh auth_time, amr otp', async (t) => {
+  t.test('U3: POST /auth/step-up with a code clears it: same session, fresh auth_time, amr otp', async (t) => {
     const u = await enrolledUser(app, clock)
     const tokens = await loginTokens(app, clock, u)
     clock.advance(600_000)
@@ -89,7 +89,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.same(audited, [{ event: 'stepped_up', details: 'otp' }])
   })
 
-  t.test('step-up with a recovery code works once; wrong, missing, both or reused codes are refused', async (t) => {
+  t.test('U3: step-up with a recovery code works once; wrong, missing, both or reused codes are refused', async (t) => {
     const u = await enrolledUser(app, clock)
     const tok = (await loginTokens(app, clock, u)).access_token
     t.equal((await post(app, '/auth/step-up', {}, tok)).json().code, 'second_factor_required')
@@ -104,7 +104,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     nextStep(clock)
   })
 
-  t.test('step-up is throttled like a login, per account, and failures are audited', async (t) => {
+  t.test('U4: step-up is throttled like a login, per account, and failures are audited', async (t) => {
     const u = await enrolledUser(app, clock)
     const tok = (await loginTokens(app, clock, u)).access_token
     const codes: number[] = []
@@ -121,7 +121,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(failed.length, 4)
   })
 
-  t.test('the OpenAPI document marks the sensitive operations with x-max-auth-age and the 401', async (t) => {
+  t.test('U2: the OpenAPI document marks the sensitive operations with x-max-auth-age and the 401', async (t) => {
     const doc = (await app.inject({ url: '/openapi.json' })).json()
     const marked = Object.entries(doc.paths as Record<string, Record<string, { operationId: string, 'x-max-auth-age'?: number, responses: Record<string, { description: string }> }>>)
       .flatMap(([, ops]) => Object.values(ops)).filter((op) => op['x-max-auth-age'] !== undefined)

@@ -121,6 +121,13 @@ for (const store of stores) {
       const options = (await post(app, '/auth/step-up/options', {}, bAccess)).json()
       t.same(options.factors, ['totp', 'recovery_code'], 'b has no passkey')
       t.equal((await post(app, '/auth/step-up', { webauthn: soft.get(credential, (await post(app, '/auth/passkeys/authentication/options', {})).json()) }, bAccess)).json().code, 'passkey_refused', 'a\'s passkey does not step b up')
+      const aAccess = await login(app, clock, a)
+      await registerPasskey(app, await login(app, clock, b))
+      const bStepUp = (await post(app, '/auth/step-up/options', {}, await login(app, clock, b))).json().webauthn_options
+      const forA = (await post(app, '/auth/step-up/options', {}, aAccess)).json().webauthn_options
+      const stolen = await post(app, '/auth/step-up', { webauthn: soft.get(credential, { challenge: bStepUp.challenge }) }, aAccess)
+      t.match(stolen.json(), { code: 'passkey_refused', detail: /challenge/ }, 'a step-up challenge made for b does not step a up')
+      t.equal((await post(app, '/auth/step-up', { webauthn: soft.get(credential, forA) }, aAccess)).statusCode, 200, 'one made for a does')
       nextStep(clock)
       const mfa = (await post(app, '/auth/login', { username: b.username, password: b.password })).json()
       const anyOptions = (await post(app, '/auth/passkeys/authentication/options', {})).json()

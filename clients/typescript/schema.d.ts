@@ -742,6 +742,7 @@ export interface components {
             challenge: string;
             /** @description Ed25519 (-8), ES256 (-7), RS256 (-257) */
             pubKeyCredParams: {
+                /** Format: int32 */
                 alg: number;
                 /** @enum {string} */
                 type: "public-key";
@@ -807,6 +808,7 @@ export interface components {
                 attestationObject: string;
                 authenticatorData?: string;
                 transports?: string[];
+                /** Format: int32 */
                 publicKeyAlgorithm?: number;
                 publicKey?: string;
             };

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { Errors } from '../errors.js'
-import { AccessTokenInvalid, type AccessTokenClaims } from '../tokens/access-token-verifier.js'
+import { Errors } from '../../errors.js'
+import { bearerToken } from '../../http/bearer-token.js'
+import { AccessTokenInvalid, type AccessTokenClaims } from '../../tokens/access-token-verifier.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,13 +12,6 @@ declare module 'fastify' {
 }
 
 const challenge = (description: string) => ({ 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` })
-
-/** The bearer token from the Authorization header, or a 401 that says what is missing. */
-export function bearerToken (request: FastifyRequest): string {
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(request.headers.authorization ?? '')
-  if (!match) throw Errors.unauthenticated('Send Authorization: Bearer <access_token>', { 'www-authenticate': 'Bearer' })
-  return match[1]!
-}
 
 /**
  * A valid access token of a live session: signature, claims and `typ` by the verifier,

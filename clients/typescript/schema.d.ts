@@ -630,6 +630,8 @@ export interface paths {
         /**
          * Clear an account's failed login attempts and lock
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         post: operations["unlockUser"];
         delete?: never;
@@ -651,6 +653,8 @@ export interface paths {
         /**
          * End all of an account's sessions
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         delete: operations["revokeUserSessions"];
         options?: never;
@@ -2989,7 +2993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `passkey_exists`: This passkey is already registered */
+            /** @description `passkey_exists`: This passkey is already registered; `passkey_limit`: Too many passkeys on this account */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6106,7 +6110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6250,7 +6254,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -48,7 +48,7 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'registerPasskey',
       summary: 'Register the passkey the browser created from those options',
       body: ref(PasskeyRegistrationRequest),
-      response: { 201: ref(Passkey), ...problems(...BODY_ERRORS, PasskeyErrors.registrationRefused, PasskeyErrors.passkeyExists) }
+      response: { 201: ref(Passkey), ...problems(...BODY_ERRORS, PasskeyErrors.registrationRefused, PasskeyErrors.passkeyExists, PasskeyErrors.passkeyLimit) }
     }
   }, async (request, reply) => {
     const { response, name } = request.body

@@ -55,6 +55,11 @@ export function createPasskeyRepository (db: Executor) {
       return r.affectedRows === 1
     },
 
+    /** Holds the owner's row until the transaction ends, so concurrent registrations count one after another. */
+    async lockOwner (userId: number): Promise<void> {
+      await db.execute('UPDATE users SET webauthn_user_handle = webauthn_user_handle WHERE id = ?', [userId])
+    },
+
     async userHandleOf (userId: number): Promise<string | null> {
       return (await db.query<{ h: string | null }>('SELECT webauthn_user_handle AS h FROM users WHERE id = ?', [userId]))[0]?.h ?? null
     },

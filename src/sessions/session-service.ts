@@ -113,11 +113,13 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
     },
 
     /**
-     * Step-up: the factors just proven become the session's (so later refreshes keep them) and
-     * a new access token carries them; the refresh token is unchanged.
+     * Step-up: the factors just proven join the session's, with a fresh auth_time (so later
+     * refreshes keep them), and a new access token carries them; the refresh token is unchanged.
      */
-    async renewAuthentication (user: AuthUser, amr: AuthEvent['amr']) {
+    async renewAuthentication (user: AuthUser, proven: AuthEvent['amr']) {
       const at = clock()
+      // what the session has proven: the factors of its login and of its step-ups (a step-up never lowers acr)
+      const amr = amrFromText([...new Set([...user.amr, ...proven])].join(','))
       if (!await repos().sessions.renewAuth(user.id, user.sid, { auth_time: at, amr: amrToText(amr) })) throw Errors.invalidToken('The session of this token has ended; log in again')
       return accessToken(user.id, user.sid, user.roles, { at, amr })
     },

@@ -68,7 +68,10 @@ export function createStepUpService (deps: StepUpDeps) {
         return ['otp']
       })
       const token = await deps.renew(caller, amr)
-      await deps.audit('stepped_up', meta, { actor: user.id, target: user.id, sessionId: caller.sid, details: amr.join(',') })
+      const who = { actor: user.id, target: user.id, sessionId: caller.sid }
+      if (proof.recovery_code !== undefined) await deps.audit('recovery_code_used', meta, who)
+      const factor = proof.webauthn !== undefined ? 'passkey' : proof.recovery_code !== undefined ? 'recovery code' : 'totp'
+      await deps.audit('stepped_up', meta, { ...who, details: factor })
       return token
     }
   }

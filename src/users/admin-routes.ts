@@ -50,7 +50,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/api/users/:id/unlock', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true },
     schema: {
       tags,
       operationId: 'unlockUser',
@@ -61,7 +61,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => admin.unlock(request.user, rowId(request.params.id), clientMeta(request)))
 
   app.delete('/api/users/:id/sessions', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true },
     schema: {
       tags,
       operationId: 'revokeUserSessions',

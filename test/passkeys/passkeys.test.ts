@@ -161,7 +161,7 @@ for (const store of stores) {
       t.same(options.factors, ['totp', 'webauthn', 'recovery_code'])
       const up = await post(app, '/auth/step-up', { webauthn: soft.get(credential, options.webauthn_options) }, tokens.access_token)
       t.equal(up.statusCode, 200, up.body)
-      t.match(claims(up.json().access_token), { amr: ['hwk', 'user'], acr: 'aal2', auth_time: Math.floor(clock.now() / 1000) })
+      t.match(claims(up.json().access_token), { amr: ['pwd', 'otp', 'hwk', 'user'], acr: 'aal2', auth_time: Math.floor(clock.now() / 1000) })
       t.equal((await app.inject({ method: 'DELETE', url: `/auth/passkeys/${res.json().id}`, headers: { authorization: `Bearer ${up.json().access_token}` } })).statusCode, 204)
       t.same(await auditOf(app, u.id, 'passkey_removed'), [`passkey ${res.json().id}`])
       t.equal((await passkeyLogin(app, credential)).json().code, 'passkey_refused', 'a removed passkey no longer logs in')

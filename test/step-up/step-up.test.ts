@@ -68,7 +68,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(late.json().code, 'insufficient_user_authentication')
   })
 
-  t.test('U3: POST /auth/step-up with a code clears it: same session, fresh auth_time, amr otp', async (t) => {
+  t.test('U3: POST /auth/step-up with a code clears it: same session, fresh auth_time, the session\'s amr', async (t) => {
     const u = await enrolledUser(app, clock)
     const tokens = await loginTokens(app, clock, u)
     clock.advance(600_000)
@@ -80,13 +80,13 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(up.headers['cache-control'], 'no-store')
     t.notOk(up.json().refresh_token)
     const c = claims(up.json().access_token)
-    t.match(c, { auth_time: Math.floor(clock.now() / 1000), amr: ['otp'], acr: 'aal1', sid: claims(tokens.access_token).sid })
+    t.match(c, { auth_time: Math.floor(clock.now() / 1000), amr: ['pwd', 'otp'], acr: 'aal2', sid: claims(tokens.access_token).sid })
     nextStep(clock)
     t.equal((await post(app, '/auth/2fa/recovery-codes', { password: u.password, code: code(u.secret, clock) }, up.json().access_token)).statusCode, 200)
     const refreshed = await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })
     t.equal(claims(refreshed.json().access_token).auth_time, c.auth_time, 'refreshes keep the stepped-up auth_time')
     const audited = await app.db.query<{ event: string, details: string }>('SELECT event, details FROM audit_events WHERE target_user_id = ? AND event = ?', [u.id, 'stepped_up'])
-    t.same(audited, [{ event: 'stepped_up', details: 'otp' }])
+    t.same(audited, [{ event: 'stepped_up', details: 'totp' }])
   })
 
   t.test('U3: step-up with a recovery code works once; wrong, missing, both or reused codes are refused', async (t) => {
@@ -126,7 +126,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     const marked = Object.entries(doc.paths as Record<string, Record<string, { operationId: string, 'x-max-auth-age'?: number, responses: Record<string, { description: string }> }>>)
       .flatMap(([, ops]) => Object.values(ops)).filter((op) => op['x-max-auth-age'] !== undefined)
     t.same(marked.map((op) => op.operationId).sort(), ['changePassword', 'deletePasskey', 'disableUser', 'enableUser', 'passkeyRegistrationOptions',
-      'regenerateRecoveryCodes', 'registerPasskey', 'resetTwoFactor', 'setUserRoles'])
+      'regenerateRecoveryCodes', 'registerPasskey', 'resetTwoFactor', 'revokeUserSessions', 'setUserRoles', 'unlockUser'])
     for (const op of marked) {
       t.equal(op['x-max-auth-age'], 300)
       t.match(op.responses['401']!.description, /insufficient_user_authentication/)
@@ -154,6 +154,6 @@ t.test('sqlite: the session keeps auth_time and amr through a refresh, and a ste
   t.equal(up.statusCode, 200)
   const refreshed = claims((await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })).json().access_token)
   t.equal(refreshed.auth_time, loginAt + 400 + 30)
-  t.same(refreshed.amr, ['otp'])
-  t.equal(refreshed.acr, 'aal1')
+  t.same(refreshed.amr, ['pwd', 'otp'])
+  t.equal(refreshed.acr, 'aal2')
 })

@@ -9,6 +9,7 @@ import { createSessionService } from './sessions/session-service.js'
 import { createAuthService } from './auth/auth-service.js'
 import { createAdminService } from './users/admin-service.js'
 import { createProductService } from './products/products-service.js'
+import { createAuditService } from './audit/audit-service.js'
 import { createAuditRepository } from './audit/audit-repository.js'
 import { createUserRepository } from './users/users-repository.js'
 import { webauthnOrigins } from './config.js'
@@ -76,7 +77,7 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
     auth: createAuthService({ db, now, config, hasher, totpKey: keys.totp, sessions, throttle, passkeys }),
     admin: createAdminService({ db, now, sessions, throttle }),
     products: createProductService({ db, now }),
-    audit
+    audit: createAuditService({ db })
   }
 }
 

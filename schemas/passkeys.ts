@@ -79,7 +79,10 @@ export const AuthenticationResponseJSON = Type.Object({
 
 /** Printable text with something visible: no control, zero-width, bidi or lone surrogate characters. */
 const PasskeyName = Type.String({
-  minLength: 1, maxLength: 64, description: 'a label of your choice', examples: ['laptop'],
+  minLength: 1,
+  maxLength: 64,
+  description: 'a label of your choice',
+  examples: ['laptop'],
   pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\ud800-\\udfff]+$'
 })
 

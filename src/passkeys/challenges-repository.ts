@@ -12,15 +12,18 @@ export interface ChallengeBinding {
 export function createChallengeRepository (db: Executor) {
   return {
     async create (hash: string, ceremony: Ceremony, to: ChallengeBinding, expiresAt: number): Promise<void> {
-      await db.execute('INSERT INTO webauthn_challenges (challenge_hash, ceremony, user_id, binding, expires_at) VALUES (?, ?, ?, ?, ?)',
+      await db.execute(
+        'INSERT INTO webauthn_challenges (challenge_hash, ceremony, user_id, binding, expires_at) ' +
+        'VALUES (?, ?, ?, ?, ?)',
         [hash, ceremony, to.userId, to.binding ?? null, expiresAt])
     },
 
-    /** Spends the challenge when it belongs to this ceremony, account and binding (null: none) and is live; false otherwise. */
+    /** Spends the challenge when it belongs to this ceremony, account and binding (null: none) and is live. */
     async take (hash: string, ceremony: Ceremony, to: ChallengeBinding, now: number): Promise<boolean> {
       const r = await db.execute(
         `DELETE FROM webauthn_challenges WHERE challenge_hash = ? AND ceremony = ? AND expires_at > ?
-         AND ${to.userId === null ? 'user_id IS NULL' : 'user_id = ?'} AND ${to.binding ? 'binding = ?' : 'binding IS NULL'}`,
+         AND ${to.userId === null ? 'user_id IS NULL' : 'user_id = ?'}
+         AND ${to.binding ? 'binding = ?' : 'binding IS NULL'}`,
         [hash, ceremony, now, ...(to.userId === null ? [] : [to.userId]), ...(to.binding ? [to.binding] : [])])
       return r.affectedRows === 1
     },

@@ -18,7 +18,7 @@ export const CHALLENGE_TTL_MS = 5 * 60 * 1000
 export const PASSKEY_ALGORITHMS = [-8, -7, -257]
 /** Passkeys one account may hold (each one is listed in every set of options). */
 export const MAX_PASSKEYS = 20
-/** The WebAuthn maximum credential id (1023 bytes) in base64url, and the largest public key stored (RSA 4096 in COSE). */
+/** The WebAuthn maximum credential id (1023 bytes) in base64url; the largest public key stored (RSA 4096 in COSE). */
 const MAX_CREDENTIAL_ID = 1364
 const MAX_PUBLIC_KEY = 2048
 /** The transports WebAuthn defines; anything else a client sends is dropped. */
@@ -73,7 +73,8 @@ export function createPasskeyService (deps: PasskeyDeps) {
   }
 
   /** The challenge check @simplewebauthn calls with the challenge the client signed: it is spent here. */
-  const spend = (ceremony: Ceremony, to: ChallengeBinding) => (challenge: string) => challenges.take(sha256(challenge), ceremony, to, now())
+  const spend = (ceremony: Ceremony, to: ChallengeBinding) => (challenge: string) =>
+    challenges.take(sha256(challenge), ceremony, to, now())
 
   /** The account's user handle: made once, at its first passkey registration. */
   async function userHandle (userId: number): Promise<string> {
@@ -90,7 +91,8 @@ export function createPasskeyService (deps: PasskeyDeps) {
 
   /** `binding`: the hash of the mfa_token a second-step challenge belongs to. */
   async function assertionOptions (ceremony: Ceremony, userId: number | null, binding?: string) {
-    const allow = userId === null ? [] : (await passkeys.listOf(userId)).map((p) => ({ id: p.credential_id, transports: transportsOf(p) }))
+    const descriptor = (p: PasskeyRow) => ({ id: p.credential_id, transports: transportsOf(p) })
+    const allow = userId === null ? [] : (await passkeys.listOf(userId)).map(descriptor)
     return generateAuthenticationOptions({
       rpID: config.rpId,
       challenge: await newChallenge(ceremony, { userId, binding }),
@@ -104,13 +106,17 @@ export function createPasskeyService (deps: PasskeyDeps) {
    * Verifies an assertion for `ceremony`; `userId` is the account it must belong to (null:
    * usernameless login, where the credential names its owner). Returns the passkey's row.
    */
-  async function verifyAssertion (ceremony: Ceremony, userId: number | null, response: AuthenticationResponseJSON, meta: ClientMeta, binding?: string) {
+  async function verifyAssertion (
+    ceremony: Ceremony, userId: number | null, response: AuthenticationResponseJSON, meta: ClientMeta, binding?: string
+  ) {
     const row = await passkeys.findByCredentialHash(sha256(response.id))
     if (!row) throw await refused('unknown credential', meta, userId)
     if (userId !== null && row.user_id !== userId) throw await refused('credential of another account', meta, userId)
     const handle = await passkeys.userHandleOf(row.user_id)
     const given = response.response.userHandle
-    if ((ceremony === 'login' && !given) || (given && given !== handle)) throw await refused('user handle does not match the credential\'s owner', meta, row.user_id)
+    if ((ceremony === 'login' && !given) || (given && given !== handle)) {
+      throw await refused('user handle does not match the credential\'s owner', meta, row.user_id)
+    }
     let info
     try {
       const result = await verifyAuthenticationResponse({
@@ -120,7 +126,12 @@ export function createPasskeyService (deps: PasskeyDeps) {
         expectedRPID: config.rpId,
         expectedType: 'webauthn.get',
         // the counter is checked below, after the signature, so a regression is known to come from the key
-        credential: { id: row.credential_id, publicKey: Buffer.from(row.public_key, 'base64url'), counter: 0, transports: transportsOf(row) },
+        credential: {
+          id: row.credential_id,
+          publicKey: Buffer.from(row.public_key, 'base64url'),
+          counter: 0,
+          transports: transportsOf(row)
+        },
         requireUserVerification: true
       })
       if (!result.verified) throw new Error('signature')
@@ -130,8 +141,9 @@ export function createPasskeyService (deps: PasskeyDeps) {
     }
     const counter = info.newCounter
     if ((counter > 0 || row.sign_count > 0) && counter <= row.sign_count) {
-      await deps.audit('passkey_counter_anomaly', meta, { target: row.user_id, details: `passkey ${row.id}: counter ${counter} after ${row.sign_count}, possibly cloned` })
-      throw PasskeyErrors.passkeyRefused('The passkey was refused: its signature counter went back (a cloned authenticator?)')
+      const details = `passkey ${row.id}: counter ${counter} after ${row.sign_count}, possibly cloned`
+      await deps.audit('passkey_counter_anomaly', meta, { target: row.user_id, details })
+      throw PasskeyErrors.passkeyRefused('The passkey was refused: its signature counter went back (cloned?)')
     }
     if (!await passkeys.recordUse(row.id, counter, info.credentialBackedUp, now())) {
       throw await refused('used concurrently', meta, row.user_id)
@@ -169,7 +181,8 @@ export function createPasskeyService (deps: PasskeyDeps) {
       })
     },
 
-    async register (owner: PasskeyOwner, response: RegistrationResponseJSON, name: string | undefined, meta: ClientMeta) {
+    async register (owner: PasskeyOwner, response: RegistrationResponseJSON, name: string | undefined,
+      meta: ClientMeta) {
       let info
       try {
         const result = await verifyRegistrationResponse({
@@ -183,13 +196,17 @@ export function createPasskeyService (deps: PasskeyDeps) {
         })
         if (!result.verified) throw new Error('signature')
         info = result.registrationInfo
-        // the library bounds neither the id inside authData nor the key: what is stored must fit and be the id the client named
+        // the library bounds neither the id inside authData nor the key: what is stored must fit and be the id
+        // the client named
         if (info.credential.id !== response.id) throw new Error('credential id differs from the response id')
         if (info.credential.id.length > MAX_CREDENTIAL_ID) throw new Error('credential id longer than 1023 bytes')
-        if (Buffer.from(info.credential.publicKey).toString('base64url').length > MAX_PUBLIC_KEY) throw new Error('public key too large')
+        const keyLength = Buffer.from(info.credential.publicKey).toString('base64url').length
+        if (keyLength > MAX_PUBLIC_KEY) throw new Error('public key too large')
       } catch (err) {
-        const reason = err instanceof Error && /^(credential id|public key)/.test(err.message) ? err.message : refusalReason(err)
-        await deps.audit('passkey_failed', meta, { actor: owner.id, target: owner.id, details: `registration: ${reason}` })
+        const ours = err instanceof Error && /^(credential id|public key)/.test(err.message)
+        const reason = ours ? (err as Error).message : refusalReason(err)
+        const details = `registration: ${reason}`
+        await deps.audit('passkey_failed', meta, { actor: owner.id, target: owner.id, details })
         throw PasskeyErrors.registrationRefused(`The passkey registration was refused: ${reason}`)
       }
       const { credential } = info
@@ -199,7 +216,9 @@ export function createPasskeyService (deps: PasskeyDeps) {
         id = await db.transaction(async (tx) => {
           const repo = createPasskeyRepository(tx)
           await repo.lockOwner(owner.id)
-          if (await repo.countOf(owner.id) >= MAX_PASSKEYS) throw PasskeyErrors.passkeyLimit(`An account holds at most ${MAX_PASSKEYS} passkeys: remove one first`)
+          if (await repo.countOf(owner.id) >= MAX_PASSKEYS) {
+            throw PasskeyErrors.passkeyLimit(`An account holds at most ${MAX_PASSKEYS} passkeys: remove one first`)
+          }
           return repo.create({
             user_id: owner.id,
             credential_hash: sha256(credential.id),

@@ -61,9 +61,16 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
       const refreshToken = newOpaqueToken()
       await db.transaction(async (tx) => {
         await repos(tx).sessions.create({
-          id: sid, user_id: userId, created_at: now, last_used_at: now, idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
-          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000, user_agent: meta.userAgent, ip: meta.ip,
-          auth_time: now, amr: amrToText(amr)
+          id: sid,
+          user_id: userId,
+          created_at: now,
+          last_used_at: now,
+          idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
+          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000,
+          user_agent: meta.userAgent,
+          ip: meta.ip,
+          auth_time: now,
+          amr: amrToText(amr)
         })
         await repos(tx).refresh.create(sha256(refreshToken), sid, now)
       })

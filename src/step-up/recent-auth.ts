@@ -3,7 +3,7 @@ import { StepUpErrors } from './errors.js'
 
 /** RFC 9470 §3: the challenge a resource server answers when the authentication is too old. */
 export const stepUpChallenge = (maxAge: number) =>
-  `Bearer error="insufficient_user_authentication", ` +
+  'Bearer error="insufficient_user_authentication", ' +
   `error_description="A more recent authentication is required", max_age=${maxAge}`
 
 /**

@@ -16,8 +16,12 @@ for (const store of stores) {
       const access = await login(app, clock, u)
       const a = (await post(app, '/auth/passkeys/registration/options', {}, access)).json()
       const b = (await post(app, '/auth/passkeys/registration/options', {}, access)).json()
-      t.match(a, { rp: { id: 'localhost', name: 'secure-api' }, user: { name: u.username }, attestation: 'none',
-        authenticatorSelection: { residentKey: 'required', userVerification: 'required' } })
+      t.match(a, {
+        rp: { id: 'localhost', name: 'secure-api' },
+        user: { name: u.username },
+        attestation: 'none',
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' }
+      })
       t.same(a.pubKeyCredParams.map((p: { alg: number }) => p.alg), [-8, -7, -257], 'Ed25519, ES256, RS256')
       t.equal(a.user.id, b.user.id, 'the handle is stable')
       t.equal(Buffer.from(a.user.id, 'base64url').length, 32, 'and random: 32 bytes')

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the store answers, else 503 */
+        /** Readiness: 200 when the store answers and the instance is not overloaded, else 503 */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -1397,7 +1397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1466,7 +1466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1609,7 +1609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1742,7 +1742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1886,7 +1886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2030,7 +2030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2160,7 +2160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2290,7 +2290,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2420,7 +2420,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2548,7 +2548,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2646,7 +2646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2790,7 +2790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2920,7 +2920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3064,7 +3064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3148,7 +3148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3278,7 +3278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3442,7 +3442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3557,7 +3557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3701,7 +3701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3831,7 +3831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3913,7 +3913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3995,7 +3995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4079,7 +4079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4205,7 +4205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4274,7 +4274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4400,7 +4400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4548,7 +4548,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4715,7 +4715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4914,7 +4914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5077,7 +5077,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5276,7 +5276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5392,7 +5392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5538,7 +5538,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5730,7 +5730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5890,7 +5890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6050,7 +6050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6196,7 +6196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6340,7 +6340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6462,7 +6462,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -6,6 +6,7 @@ import * as sessions from './sessions.js'
 import * as products from './products.js'
 import * as users from './users.js'
 import * as audit from './audit.js'
+import * as apiKeys from './api-keys.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
@@ -16,5 +17,6 @@ export const allSchemas: TSchema[] = [
   sessions.RefreshRequest, sessions.Session, sessions.SessionList, sessions.Jwk, sessions.Jwks,
   products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage,
   users.AdminUser, users.AdminUserPage, users.SetRolesRequest,
-  audit.AuditEvent, audit.AuditPage
+  audit.AuditEvent, audit.AuditPage,
+  apiKeys.CreateApiKeyRequest, apiKeys.CreatedApiKey, apiKeys.ApiKey, apiKeys.ApiKeyPage
 ]

@@ -23,6 +23,7 @@ import authorization from './plugins/authorization.js'
 import authService from './plugins/auth-service.js'
 import adminBootstrap from './plugins/admin-bootstrap.js'
 import sessions from './plugins/sessions.js'
+import apiKeys from './plugins/api-keys.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
 import enrollmentRoutes from './auth/enrollment-routes.js'
@@ -33,6 +34,7 @@ import jwksRoutes from './tokens/jwks-routes.js'
 import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
+import apiKeyRoutes from './api-keys/routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -84,6 +86,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   // app decorators
   await app.register(sessions)
+  await app.register(apiKeys)
   await app.register(authenticate)
   await app.register(authorization)
   await app.register(authService)
@@ -100,6 +103,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(productRoutes)
   await app.register(adminRoutes)
   await app.register(auditRoutes)
+  await app.register(apiKeyRoutes)
 
   return app
 }

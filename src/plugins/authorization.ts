@@ -3,7 +3,8 @@ import type { FastifyRequest, FastifySchema, preParsingAsyncHookHandler, RouteOp
 import { Errors, type ErrorKind } from '../errors.js'
 import { BEARER_ERRORS, problems } from './problem-responses.js'
 import type { Permission } from '../../schemas/access.js'
-
+import { ApiKeyErrors } from '../api-keys/errors.js'
+import { looksLikeApiKey } from '../api-keys/key-format.js'
 
 /** What a route needs: `authenticated` (any live session) or a permission. */
 export type Access = 'authenticated' | Permission
@@ -11,6 +12,19 @@ export type Access = 'authenticated' | Permission
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /** false: an interactive login only, never an API key (key management). /auth/* never takes keys. */
+    apiKeys?: boolean
+  }
+}
+
+/** Whether a route takes API keys: /api/* routes unless they say otherwise; never /auth/*. */
+export const takesApiKeys = (url: string, config?: { apiKeys?: boolean }) => !url.startsWith('/auth/') && config?.apiKeys !== false
+
+/** On routes that never take keys: a key is refused as such (403), before anything looks it up. */
+async function refuseApiKey (request: FastifyRequest) {
+  const value = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
+  if (value !== undefined && looksLikeApiKey(value)) {
+    throw ApiKeyErrors.notAllowed('Log in with a password and second factor for this; an API key only works on /api/* routes')
   }
 }
 
@@ -56,11 +70,15 @@ export default fp(async (app) => {
   const wired = new WeakSet<object>()
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access
-    if (!access) return
+    const keys = takesApiKeys(route.url, route.config)
+    if (!access && keys) return
     const permission = access === 'authenticated' ? undefined : access
     const own = [route.preParsing ?? []].flat()
     if (!own.some((hook) => wired.has(hook))) {
-      const hook = beforeBody([app.authenticate, ...(permission ? [requirePermission(permission)] : [])])
+      const hook = beforeBody([
+        ...(keys ? [] : [refuseApiKey]),
+        ...(access ? [app.authenticate, ...(permission ? [requirePermission(permission)] : [])] : [])
+      ])
       wired.add(hook)
       route.preParsing = [hook, ...own]
     }
@@ -68,11 +86,16 @@ export default fp(async (app) => {
     route.schema = schema
     if (documented.has(schema)) return
     documented.add(schema)
-    schema.security = [{ bearerAuth: [] }]
+    const kinds: ErrorKind[] = keys ? [] : [ApiKeyErrors.notAllowed]
+    if (access) {
+      schema.security = keys ? [{ bearerAuth: [] }, { apiKeyAuth: [] }] : [{ bearerAuth: [] }]
+      kinds.push(...BEARER_ERRORS, ...(keys ? [ApiKeyErrors.rateLimited] : []))
+    }
     if (permission) {
       schema['x-permissions'] = [permission]
       schema.description = [schema.description, `Requires the permission \`${permission}\`.`].filter(Boolean).join('\n\n')
+      kinds.push(Errors.forbidden)
     }
-    schema.response = withAuthResponses((schema.response ?? {}) as Responses, permission ? [...BEARER_ERRORS, Errors.forbidden] : BEARER_ERRORS)
+    schema.response = withAuthResponses((schema.response ?? {}) as Responses, kinds)
   })
 }, { name: 'authorization', dependencies: ['authenticate'] })

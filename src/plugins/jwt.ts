@@ -8,6 +8,8 @@ export interface AuthUser {
   /** Current roles and permissions, read through the session check (not the token's claims). */
   roles: string[]
   permissions: string[]
+  /** Set when the request authenticated with an API key (sid is then ''): its id, and its name in the rate limiter. */
+  apiKey?: { id: number, limitKey: string }
 }
 
 declare module '@fastify/jwt' {

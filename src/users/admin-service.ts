@@ -70,6 +70,7 @@ export function createAdminService (app: FastifyInstance) {
       const before = await users().rolesOf(id)
       await changeAdministrators((repo) => repo.setRoles(id, roles))
       app.sessions.forgetUser(id) // this instance sees the new roles at once; others within SESSION_CHECK_CACHE_MS
+      app.apiKeys.forgetUser(id) // and so do the user's API keys
       await audit('role_changed', actor, id, meta, `${before.join(',')} -> ${[...roles].sort().join(',')}`)
       return view(target)
     },
@@ -80,6 +81,7 @@ export function createAdminService (app: FastifyInstance) {
       if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
       await changeAdministrators(async (repo) => { await repo.setDisabled(id, disabled ? app.now() : null, app.now()) })
       app.sessions.forgetUser(id)
+      app.apiKeys.forgetUser(id) // disabling stops every key of the user (they are not revoked)
       if (disabled) {
         await createAuthTokenRepository(app.db).revokeAll(id, app.now())
         await app.sessions.revokeAll(id, 'user_disabled', meta, { actor: actor.id }) // audits user_disabled

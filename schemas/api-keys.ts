@@ -30,7 +30,7 @@ export const CreateApiKeyRequest = Type.Object({
 
 export const CreatedApiKey = Type.Object({
   id: RowId(),
-  name: Text(100),
+  name: KeyName,
   key: Text(64, {
     pattern: '^sapi_[0-9A-Za-z]{49}$',
     description: 'the key itself, shown this once: send it as `Authorization: Bearer <key>`; only its SHA-256 is stored'
@@ -42,13 +42,13 @@ export const CreatedApiKey = Type.Object({
 
 export const ApiKey = Type.Object({
   id: RowId(),
-  name: Text(100),
+  name: KeyName,
   prefix: Prefix,
   permissions: KeyPermissionNames({ description: 'granted at creation; each request gets only those the owner still holds' }),
   created_at: Timestamp(),
   expires_at: Timestamp(),
   last_used_at: Nullable(Timestamp({ description: 'updated at most once a minute' })),
-  last_used_ip: Nullable(Text(45)),
+  last_used_ip: Nullable(Text(45, { pattern: '^[0-9A-Fa-f.:]+$', description: 'the address of the last recorded use' })),
   revoked_at: Nullable(Timestamp())
 }, { $id: 'ApiKey', additionalProperties: false })
 

@@ -53,7 +53,7 @@ export const QrCode = Type.Object({
 
 export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false })
 
-const codeOrRecovery = { code: Type.Optional(TotpCode), recovery_code: Type.Optional(RecoveryCode) }
+export const codeOrRecovery = { code: Type.Optional(TotpCode), recovery_code: Type.Optional(RecoveryCode) }
 
 export const EnrollmentVerifyRequest = Type.Object({ code: TotpCode },
   { $id: 'EnrollmentVerifyRequest', additionalProperties: false, examples: [{ code: '123456' }] })

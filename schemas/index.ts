@@ -7,6 +7,7 @@ import * as products from './products.js'
 import * as users from './users.js'
 import * as audit from './audit.js'
 import * as apiKeys from './api-keys.js'
+import * as stepUp from './step-up.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
@@ -18,5 +19,6 @@ export const allSchemas: TSchema[] = [
   products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage,
   users.AdminUser, users.AdminUserPage, users.SetRolesRequest,
   audit.AuditEvent, audit.AuditPage,
-  apiKeys.CreateApiKeyRequest, apiKeys.CreatedApiKey, apiKeys.ApiKey, apiKeys.ApiKeyPage
+  apiKeys.CreateApiKeyRequest, apiKeys.CreatedApiKey, apiKeys.ApiKey, apiKeys.ApiKeyPage,
+  stepUp.StepUpRequest, stepUp.StepUpOptions, stepUp.AccessTokenResponse
 ]

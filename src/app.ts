@@ -35,6 +35,7 @@ import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
 import apiKeyRoutes from './api-keys/routes.js'
+import stepUpRoutes from './step-up/step-up-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -98,6 +99,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(enrollmentRoutes)
   await app.register(loginRoutes)
   await app.register(accountRoutes)
+  await app.register(stepUpRoutes)
   await app.register(sessionRoutes)
   await app.register(jwksRoutes)
   await app.register(productRoutes)

@@ -49,6 +49,7 @@ export const EnvSchema = Type.Object({
   REFRESH_ABSOLUTE_TTL: Int('a session ends this long after login whatever its use, in seconds', 2592000, 60, 31536000),
   SESSION_CHECK_CACHE_MS: Int('how long an instance trusts its last look at a session, in ms: revocation reaches every instance within this', 500, 0, 1000),
   PURGE_INTERVAL: Int('how often expired sessions, spent refresh tokens and expired one-time tokens are deleted, in seconds', 3600, 1, 86400),
+  STEP_UP_MAX_AGE: Int('routes marked recentAuth (passkeys, password, 2FA, admin changes) need an authentication at most this old, in seconds (else 401 insufficient_user_authentication: POST /auth/step-up)', 300, 30, 86400),
   ENROLLMENT_TOKEN_TTL: Int('enrollment token lifetime (fetch the QR code, confirm 2FA), in seconds', 900, 60, 86400),
   MFA_TOKEN_TTL: Int('lifetime of the mfa_token between the password step and the code step, in seconds', 300, 30, 3600),
   ARGON2_MEMORY_KIB: Int('argon2id memory cost in KiB (OWASP minimum 19456)', 19456, 19456, 4194304),

@@ -144,7 +144,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** New set of recovery codes (the old set stops working) */
+        /**
+         * New set of recovery codes (the old set stops working)
+         * @description Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
+         */
         post: operations["regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -164,6 +167,8 @@ export interface paths {
         /**
          * Start replacing the TOTP secret: returns the new one, active once a code from it is confirmed
          * @description The new secret and its `enrollment_token` are returned only here: fetch the QR code with it, then confirm a code with `POST /auth/2fa/verify`, which makes the new secret active and returns new recovery codes. Until then the current secret and recovery codes keep working. Every session ends, this one included, and outstanding mfa and enrollment tokens stop working.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         post: operations["resetTwoFactor"];
         delete?: never;
@@ -181,8 +186,48 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password (needs the current one and a code); ends your other sessions */
+        /**
+         * Change the password (needs the current one and a code); ends your other sessions
+         * @description Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
+         */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/step-up/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What this account can step up with (and, with passkeys, WebAuthn request options) */
+        post: operations["stepUpOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove a factor again: a new access token for this session with a fresh auth_time
+         * @description Send one of `code`, `recovery_code` or `webauthn`. Operations that need a recent authentication answer 401 `insufficient_user_authentication` with `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=...` (RFC 9470) when the token is older; this clears it. Throttled like a login.
+         */
+        post: operations["stepUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -403,6 +448,8 @@ export interface paths {
         /**
          * Replace an account's roles (effective on every instance within a second)
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         put: operations["setUserRoles"];
         post?: never;
@@ -424,6 +471,8 @@ export interface paths {
         /**
          * Disable an account: its sessions end and it cannot log in
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         post: operations["disableUser"];
         delete?: never;
@@ -444,6 +493,8 @@ export interface paths {
         /**
          * Enable a disabled account
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         post: operations["enableUser"];
         delete?: never;
@@ -525,6 +576,8 @@ export interface paths {
         /**
          * Create an API key (shown once) with some of your permissions, for 1 to 365 days
          * @description The response is the only time the key is shown: only its SHA-256 is stored. At most 50 live keys per user.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -1028,7 +1081,7 @@ export interface components {
             id: number;
             /** Format: date-time */
             at: string;
-            event: "registered" | "login_succeeded" | "login_failed" | "second_factor_failed" | "two_factor_confirmed" | "recovery_code_used" | "recovery_codes_regenerated" | "account_locked" | "account_unlocked" | "refresh_reuse_detected" | "session_revoked" | "logout" | "logout_all" | "password_changed" | "two_factor_reset" | "role_changed" | "user_disabled" | "user_enabled" | "sessions_revoked_by_admin" | "api_key_created" | "api_key_revoked" | "api_key_expired_used" | "api_key_new_ip";
+            event: "registered" | "login_succeeded" | "login_failed" | "second_factor_failed" | "two_factor_confirmed" | "recovery_code_used" | "recovery_codes_regenerated" | "account_locked" | "account_unlocked" | "refresh_reuse_detected" | "session_revoked" | "logout" | "logout_all" | "password_changed" | "two_factor_reset" | "role_changed" | "user_disabled" | "user_enabled" | "sessions_revoked_by_admin" | "stepped_up" | "api_key_created" | "api_key_revoked" | "api_key_expired_used" | "api_key_new_ip";
             actor_user_id: number | null;
             target_user_id: number | null;
             session_id: string | null;
@@ -1110,6 +1163,40 @@ export interface components {
         ApiKeyPage: {
             items: components["schemas"]["ApiKey"][];
             next_cursor: string | null;
+        };
+        /**
+         * @description one factor: a current TOTP code, a recovery code or a passkey assertion
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
+        StepUpRequest: {
+            /**
+             * @description the 6-digit code from the authenticator app
+             * @example 123456
+             */
+            code?: string;
+            /**
+             * @description one of the recovery codes, instead of `code`; each works once
+             * @example abcd-efgh-jkmn-pqrs
+             */
+            recovery_code?: string;
+        };
+        StepUpOptions: {
+            /** @description what this account can step up with */
+            factors: ("totp" | "webauthn" | "recovery_code")[];
+        };
+        /** @description the refresh token is unchanged; refreshes keep the new auth_time */
+        AccessTokenResponse: {
+            /** @description JWT for the same session with a fresh `auth_time` and the `amr`/`acr` of what was just proven */
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            /**
+             * Format: int32
+             * @description access token lifetime in seconds
+             */
+            expires_in: number;
         };
     };
     responses: never;
@@ -2050,7 +2137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_credentials`: Invalid username or password; `invalid_code`: Invalid, expired or already used code; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `invalid_credentials`: Invalid username or password; `invalid_code`: Invalid, expired or already used code; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2194,7 +2281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_credentials`: Invalid username or password; `invalid_code`: Invalid, expired or already used code; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `invalid_credentials`: Invalid username or password; `invalid_code`: Invalid, expired or already used code; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2336,7 +2423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_credentials`: Invalid username or password; `invalid_code`: Invalid, expired or already used code; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `invalid_credentials`: Invalid username or password; `invalid_code`: Invalid, expired or already used code; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2352,6 +2439,248 @@ export interface operations {
                 };
             };
             /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: Request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `login_throttled`: Too many failed attempts for this account; wait before trying again; `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stepUpOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpOptions"];
+                };
+            };
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_disabled`: This account is disabled; `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal_error`: Internal server error; `internal_error`: Internal server error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepUpRequest"];
+            };
+        };
+        responses: {
+            /** @description the refresh token is unchanged; refreshes keep the new auth_time */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenResponse"];
+                };
+            };
+            /** @description `validation_failed`: Request validation failed; `malformed_json`: Request body is not valid JSON; `bad_request`: Bad request; `second_factor_conflict`: Send either code or recovery_code, not both; `second_factor_required`: A code or a recovery code is required */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_code`: Invalid, expired or already used code; `invalid_credentials`: Invalid username or password; `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_disabled`: This account is disabled; `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4393,7 +4722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4581,7 +4910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4741,7 +5070,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5155,7 +5484,7 @@ export interface operations {
                 cursor?: string;
                 /** @description events where this user acted or was acted on (a user id) */
                 user_id?: string;
-                event?: "registered" | "login_succeeded" | "login_failed" | "second_factor_failed" | "two_factor_confirmed" | "recovery_code_used" | "recovery_codes_regenerated" | "account_locked" | "account_unlocked" | "refresh_reuse_detected" | "session_revoked" | "logout" | "logout_all" | "password_changed" | "two_factor_reset" | "role_changed" | "user_disabled" | "user_enabled" | "sessions_revoked_by_admin" | "api_key_created" | "api_key_revoked" | "api_key_expired_used" | "api_key_new_ip";
+                event?: "registered" | "login_succeeded" | "login_failed" | "second_factor_failed" | "two_factor_confirmed" | "recovery_code_used" | "recovery_codes_regenerated" | "account_locked" | "account_unlocked" | "refresh_reuse_detected" | "session_revoked" | "logout" | "logout_all" | "password_changed" | "two_factor_reset" | "role_changed" | "user_disabled" | "user_enabled" | "sessions_revoked_by_admin" | "stepped_up" | "api_key_created" | "api_key_revoked" | "api_key_expired_used" | "api_key_new_ip";
                 /** @description at or after */
                 from?: string;
                 /** @description before */
@@ -5427,7 +5756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -20,7 +20,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['api-keys']
 
   app.post('/api/keys', {
-    config: { access: 'authenticated', apiKeys: false },
+    config: { access: 'authenticated', apiKeys: false, recentAuth: true },
     schema: {
       tags,
       operationId: 'createApiKey',

@@ -66,7 +66,7 @@ export function createAuthService (app: FastifyInstance, hasher: PasswordHasher)
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    const { sid, tokens } = await app.sessions.start(user.id, await repos().users.rolesOf(user.id), meta, ['pwd', 'otp'])
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)

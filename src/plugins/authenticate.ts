@@ -46,7 +46,11 @@ export default fp(async (app) => {
       throw Errors.invalidToken(detail, challenge(description))
     }
     const { identity } = result
-    request.user = { id: identity.userId, sid: '', roles: [], permissions: identity.permissions, apiKey: { id: identity.keyId, limitKey: identity.limitKey } }
+    // a key proves no recent authentication (authTime 0): a route with recentAuth refuses it even if it took keys
+    request.user = {
+      id: identity.userId, sid: '', roles: [], permissions: identity.permissions, authTime: 0, amr: [],
+      apiKey: { id: identity.keyId, limitKey: identity.limitKey }
+    }
     await app.apiKeyRateLimit(request)
   }
 
@@ -65,6 +69,10 @@ export default fp(async (app) => {
     if (claims.nbf !== undefined && claims.nbf > now) throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
     const session = await app.sessions.check(claims.sid)
     if (!session || String(session.userId) !== claims.sub) throw Errors.invalidToken('The session of this token has ended; log in again', challenge('session ended'))
-    request.user = { id: session.userId, sid: claims.sid, roles: session.roles, permissions: session.permissions }
+    request.user = {
+      id: session.userId, sid: claims.sid, roles: session.roles, permissions: session.permissions,
+      authTime: claims.auth_time ?? 0,
+      amr: claims.amr ?? []
+    }
   })
 }, { name: 'authenticate', dependencies: ['jwt', 'sessions', 'api-keys'] })

@@ -25,7 +25,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => admin.get(rowId(request.params.id)))
 
   app.put('/api/users/:id/roles', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true },
     schema: {
       tags,
       operationId: 'setUserRoles',
@@ -38,7 +38,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/api/users/:id/${action}`, {
-      config: { access: 'users:write' },
+      config: { access: 'users:write', recentAuth: true },
       schema: {
         tags,
         operationId: `${action}User`,

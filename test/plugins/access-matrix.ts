@@ -45,6 +45,8 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /auth/2fa/recovery-codes': [401, 400, 400, 400],
   'POST /auth/2fa/reset': [401, 400, 400, 400],
   'POST /auth/password': [401, 400, 400, 400],
+  'POST /auth/step-up/options': [401, 200, 200, 200],
+  'POST /auth/step-up': [401, 400, 400, 400],
   'POST /auth/logout': [401, 204, 204, 204],
   'POST /auth/logout-all': [401, 204, 204, 204],
   'GET /auth/sessions': [401, 200, 200, 200],

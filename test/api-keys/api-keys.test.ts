@@ -1,5 +1,5 @@
 import t from 'tap'
-import { authApp, login, post, userWithRole } from '../auth/flow.js'
+import { authApp, code, login, loginTokens, nextStep, post, userWithRole } from '../auth/flow.js'
 import { stores } from '../helper.js'
 import { call, createKey, createKeyRequest, DAY_MS, product } from './flow.js'
 
@@ -28,6 +28,22 @@ for (const store of stores) {
       const [stored] = await app.db.query<{ key_hash: string }>('SELECT * FROM api_keys WHERE id = ?', [created.id])
       t.notMatch(JSON.stringify(stored), created.key.slice(9), 'the store holds no part of the key beyond the prefix')
       t.match(stored!.key_hash, /^[0-9a-f]{64}$/)
+    })
+
+    t.test('creation needs a recent authentication (step-up): an old login is 401 insufficient_user_authentication', async (t) => {
+      const u = await userWithRole(app, clock, 'viewer')
+      const tokens = await loginTokens(app, clock, u)
+      clock.advance((app.config.STEP_UP_MAX_AGE + 1) * 1000)
+      const refreshed = (await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })).json().access_token
+      const body = { name: 'late', permissions: ['products:read'], expires_in_days: 1 }
+      const old = await createKeyRequest(app, refreshed, body)
+      t.equal(old.statusCode, 401)
+      t.equal(old.json().code, 'insufficient_user_authentication')
+      t.match(old.headers['www-authenticate'], /^Bearer error="insufficient_user_authentication"/)
+      const up = await post(app, '/auth/step-up', { code: code(u.secret, clock) }, refreshed)
+      t.equal(up.statusCode, 200)
+      nextStep(clock)
+      t.equal((await createKeyRequest(app, up.json().access_token, body)).statusCode, 201, 'after a step-up')
     })
 
     t.test('creation is refused: permissions not held, bad lifetimes, empty or unknown permissions, over 50 live keys', async (t) => {

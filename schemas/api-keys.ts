@@ -13,11 +13,14 @@ const Permission = Type.Union(PERMISSION_NAMES.map((p) => Type.Literal(p)))
 const KeyPermissions = (options = {}) => Type.Array(Permission, { minItems: 1, maxItems: PERMISSION_NAMES.length, uniqueItems: true, ...options })
 /** The same in responses, typed `string[]` as the services hold them. */
 const KeyPermissionNames = (options = {}) => Type.Unsafe<string[]>(KeyPermissions(options))
+/** Control, zero-width and bidi characters: never in a key's name (it is shown in lists and the audit log). */
+const FORBIDDEN = '\\x00-\\x1F\\x7F\\u200B-\\u200F\\u202A-\\u202E\\u2066-\\u2069'
+const NAME_CHAR = `[^${FORBIDDEN}]`
 const KeyName = Type.String({
   minLength: 1,
   maxLength: 100,
-  pattern: '^(?=.*\\S)[^\\x00-\\x1F\\x7F]+$',
-  description: 'what the key is for: 1 to 100 characters, no control characters',
+  pattern: `^${NAME_CHAR}*[^\\s${FORBIDDEN}]${NAME_CHAR}*$`,
+  description: 'what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters',
   examples: ['CI deploy']
 })
 const Prefix = Text(16, { pattern: '^sapi_[0-9A-Za-z]{0,11}$', description: 'the first characters of the key, to recognize it', examples: ['sapi_4fQx'] })

@@ -1105,7 +1105,7 @@ export interface components {
          */
         CreateApiKeyRequest: {
             /**
-             * @description what the key is for: 1 to 100 characters, no control characters
+             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters
              * @example CI deploy
              */
             name: string;
@@ -1122,7 +1122,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
-             * @description what the key is for: 1 to 100 characters, no control characters
+             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters
              * @example CI deploy
              */
             name: string;
@@ -1141,7 +1141,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
-             * @description what the key is for: 1 to 100 characters, no control characters
+             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters
              * @example CI deploy
              */
             name: string;

@@ -62,7 +62,9 @@ for (const store of stores) {
         { name: 'x', permissions: ['products:read', 'products:read'], expires_in_days: 30 },
         { name: 'x', permissions: ['root'], expires_in_days: 30 },
         { name: '   ', permissions: ['products:read'], expires_in_days: 30 },
-        { name: 'a\nb', permissions: ['products:read'], expires_in_days: 30 }
+        { name: 'a\nb', permissions: ['products:read'], expires_in_days: 30 },
+        { name: 'evil\u202Eexe.txt', permissions: ['products:read'], expires_in_days: 30 },
+        { name: '\u200B', permissions: ['products:read'], expires_in_days: 30 }
       ]) t.equal((await createKeyRequest(app, token, body)).statusCode, 400, JSON.stringify(body))
 
       const revokedOne = await createKey(app, token)

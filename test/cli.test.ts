@@ -49,7 +49,7 @@ t.test('unlock-user, revoke-sessions and rotate-keys against a live database', a
   t.equal((await get(rolled.app, '/auth/sessions', fresh)).statusCode, 200, 'following the printed steps keeps existing tokens working')
 })
 
-t.test('revoke-keys: every API key of an account stops, audited as the command line', async (t) => {
+t.test('K5: revoke-keys: every API key of an account stops, audited as the command line', async (t) => {
   const env = { DATABASE_URL: await createTestDatabase(t), ...sharedKeys() }
   const { app, clock } = await authApp(t, { config: env })
   const u = await enrolledUser(app, clock)

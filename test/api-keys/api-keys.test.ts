@@ -10,7 +10,7 @@ for (const store of stores) {
     /** A fresh admin token (subtests move the clock past ACCESS_TOKEN_TTL). */
     const adminLogin = () => login(app, clock, admin)
 
-    t.test('creation: 201 with the key shown once; listed afterwards without it', async (t) => {
+    t.test('K2: creation: 201 with the key shown once; listed afterwards without it', async (t) => {
       const editor = await userWithRole(app, clock, 'editor')
       const token = await login(app, clock, editor)
       const res = await createKeyRequest(app, token, { name: ' CI deploy ', permissions: ['products:write', 'products:read'], expires_in_days: 90 })
@@ -30,7 +30,7 @@ for (const store of stores) {
       t.match(stored!.key_hash, /^[0-9a-f]{64}$/)
     })
 
-    t.test('creation needs a recent authentication (step-up): an old login is 401 insufficient_user_authentication', async (t) => {
+    t.test('K3: creation needs a recent authentication (step-up): an old login is 401 insufficient_user_authentication', async (t) => {
       const u = await userWithRole(app, clock, 'viewer')
       const tokens = await loginTokens(app, clock, u)
       clock.advance((app.config.STEP_UP_MAX_AGE + 1) * 1000)
@@ -46,7 +46,7 @@ for (const store of stores) {
       t.equal((await createKeyRequest(app, up.json().access_token, body)).statusCode, 201, 'after a step-up')
     })
 
-    t.test('creation is refused: permissions not held, bad lifetimes, empty or unknown permissions, over 50 live keys', async (t) => {
+    t.test('K3: creation is refused: permissions not held, bad lifetimes, empty or unknown permissions, over 50 live keys', async (t) => {
       const viewer = await userWithRole(app, clock, 'viewer')
       const token = await login(app, clock, viewer)
       for (const permissions of [['products:write'], ['products:read', 'users:write']]) {
@@ -80,7 +80,7 @@ for (const store of stores) {
       t.equal((await createKeyRequest(app, fresh, { name: 'now fits', permissions: ['products:read'], expires_in_days: 30 })).statusCode, 201)
     })
 
-    t.test('use: allowed routes work, a permission the key lacks is 403 even if the owner has it', async (t) => {
+    t.test('K4: use: allowed routes work, a permission the key lacks is 403 even if the owner has it', async (t) => {
       const editor = await userWithRole(app, clock, 'editor')
       const token = await login(app, clock, editor)
       const { key } = await createKey(app, token, ['products:read'])
@@ -98,7 +98,7 @@ for (const store of stores) {
       t.equal((await call(app, 'DELETE', `/api/products/${made.json().id}`, token)).statusCode, 204, 'the owner may')
     })
 
-    t.test('401 invalid_token with the RFC 6750 challenge: after expiry (clock), after revocation (at once), owner disabled', async (t) => {
+    t.test('K5: 401 invalid_token with the RFC 6750 challenge: after expiry (clock), after revocation (at once), owner disabled', async (t) => {
       const editor = await userWithRole(app, clock, 'editor')
       const token = await login(app, clock, editor)
       const short = await createKey(app, token, ['products:read'], 1)
@@ -131,7 +131,7 @@ for (const store of stores) {
       t.equal((await call(app, 'GET', '/api/products', spare.key)).statusCode, 200, 'disabling revoked nothing: enabled again, the key works')
     })
 
-    t.test('effective permissions narrow with a demotion, and widen back only to what the key was given', async (t) => {
+    t.test('K4: effective permissions narrow with a demotion, and widen back only to what the key was given', async (t) => {
       const adminToken = await adminLogin()
       const editor = await userWithRole(app, clock, 'editor')
       const token = await login(app, clock, editor)
@@ -147,7 +147,7 @@ for (const store of stores) {
       t.equal((await call(app, 'GET', '/api/users', key)).statusCode, 403, 'an admin owner does not make the key an admin')
     })
 
-    t.test('a key never reaches /auth/* (403 api_key_not_allowed) and cannot manage keys', async (t) => {
+    t.test('K6: a key never reaches /auth/* (403 api_key_not_allowed) and cannot manage keys', async (t) => {
       const owner = await userWithRole(app, clock, 'admin')
       const token = await login(app, clock, owner)
       const { key, id } = await createKey(app, token, ['products:read', 'users:read', 'users:write', 'audit:read'])
@@ -170,7 +170,7 @@ for (const store of stores) {
       t.equal((await call(app, 'GET', '/api/users', key)).statusCode, 200, 'and on admin routes it holds the permission of')
     })
 
-    t.test('DELETE /api/keys/{id}: someone else\'s key is 404 and keeps working; admin routes list and revoke anyone\'s', async (t) => {
+    t.test('K10: DELETE /api/keys/{id}: someone else\'s key is 404 and keeps working; admin routes list and revoke anyone\'s', async (t) => {
       const adminToken = await adminLogin()
       const a = await userWithRole(app, clock, 'editor')
       const b = await userWithRole(app, clock, 'editor')
@@ -207,7 +207,7 @@ for (const store of stores) {
       t.equal(third.next_cursor, null)
     })
 
-    t.test('last_used_at and last_used_ip: written at most once a minute per key', async (t) => {
+    t.test('K9: last_used_at and last_used_ip: written at most once a minute per key', async (t) => {
       const u = await userWithRole(app, clock, 'viewer')
       const token = await login(app, clock, u)
       const { key, id } = await createKey(app, token)

@@ -6,7 +6,7 @@ import { sha256 } from '../../src/auth/opaque.js'
 import { call, createKey, createKeyRequest, DAY_MS } from './flow.js'
 
 for (const store of stores) {
-  t.test(`key events are audited; the key never appears in a log line or an audit row (${store})`, async (t) => {
+  t.test(`K9: key events are audited; the key never appears in a log line or an audit row (${store})`, async (t) => {
     let logs = ''
     const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
     const { app, clock } = await authApp(t, { store, logStream, config: { LOG_LEVEL: 'trace' } })

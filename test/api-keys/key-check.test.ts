@@ -20,7 +20,7 @@ function recordStatements (app: FastifyInstance) {
 const flip = (key: string, i: number) => key.slice(0, i) + (key[i] === 'a' ? 'b' : 'a') + key.slice(i + 1)
 
 for (const store of stores) {
-  t.test(`a wrong checksum costs no lookup, a well-formed unknown key one indexed lookup (${store})`, async (t) => {
+  t.test(`K7: a wrong checksum costs no lookup, a well-formed unknown key one indexed lookup (${store})`, async (t) => {
     const { app, clock } = await authApp(t, { store })
     const u = await userWithRole(app, clock, 'viewer')
     const { key } = await createKey(app, await login(app, clock, u))
@@ -56,7 +56,7 @@ for (const store of stores) {
   })
 }
 
-t.test('another instance (same MySQL database) sees a revocation, a demotion and a disabling within SESSION_CHECK_CACHE_MS', async (t) => {
+t.test('K4, K5: another instance (same MySQL database) sees a revocation, a demotion and a disabling within SESSION_CHECK_CACHE_MS', async (t) => {
   const { a, b, sync } = await twoInstances(t)
   const cacheMs = b.app.config.SESSION_CHECK_CACHE_MS
   const u = await userWithRole(a.app, a.clock, 'editor')
@@ -86,7 +86,7 @@ t.test('another instance (same MySQL database) sees a revocation, a demotion and
   t.equal((await call(b.app, 'GET', '/api/products', demoted.key)).statusCode, 401, 'B: the owner is disabled')
 })
 
-t.test('per-key rate limit: API_KEY_RATE_LIMIT per minute, per key whatever the address', async (t) => {
+t.test('K8: per-key rate limit: API_KEY_RATE_LIMIT per minute, per key whatever the address', async (t) => {
   const { app, clock } = await authApp(t, { store: 'sqlite', config: { API_KEY_RATE_LIMIT: 3 } })
   const u = await userWithRole(app, clock, 'viewer')
   const token = await login(app, clock, u)
@@ -102,7 +102,7 @@ t.test('per-key rate limit: API_KEY_RATE_LIMIT per minute, per key whatever the 
   t.equal((await call(app, 'GET', '/api/products', token)).statusCode, 200, 'the owner\'s access token is not limited by it')
 })
 
-t.test('per-key rate limit shared through Redis by two instances', async (t) => {
+t.test('K8: per-key rate limit shared through Redis by two instances', async (t) => {
   const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
   const { a, b, sync } = await twoInstances(t, { API_KEY_RATE_LIMIT: 4, REDIS_URL })
   const u = await userWithRole(a.app, a.clock, 'viewer')

@@ -5,7 +5,7 @@ import { runScript } from '../helper.js'
 
 const cli = (...args: string[]) => runScript('dist/src/cli.js', { LOG_LEVEL: 'silent' }, undefined, args)
 
-t.test('a new key: sapi_ + 43 base62 + 6 base62 checksum, random, well-formed', async (t) => {
+t.test('K1: a new key: sapi_ + 43 base62 + 6 base62 checksum, random, well-formed', async (t) => {
   const keys = Array.from({ length: 200 }, newApiKey)
   t.equal(new Set(keys).size, keys.length, 'no repeats')
   for (const key of keys) {
@@ -17,7 +17,7 @@ t.test('a new key: sapi_ + 43 base62 + 6 base62 checksum, random, well-formed', 
   t.equal(crc32('123456789'), 0xcbf43926, 'node:zlib crc32 is the standard CRC-32 (check value)')
 })
 
-t.test('the offline check refuses anything else', async (t) => {
+t.test('K1: the offline check refuses anything else', async (t) => {
   const key = newApiKey()
   const swap = (s: string, i: number) => s.slice(0, i) + (s[i] === 'a' ? 'b' : 'a') + s.slice(i + 1)
   const bad = [
@@ -37,7 +37,7 @@ t.test('the offline check refuses anything else', async (t) => {
   t.ok(isWellFormedApiKey(newApiKey()))
 })
 
-t.test('npm run cli -- check-key: offline, no DATABASE_URL needed', async (t) => {
+t.test('K1: npm run cli -- check-key: offline, no DATABASE_URL needed', async (t) => {
   const good = await cli('check-key', newApiKey())
   t.equal(good.stdout, 'well-formed\n')
   t.equal(good.code, 0)

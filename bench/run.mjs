@@ -30,7 +30,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 function startSettings () {
   if (process.env.BENCH_LAUNCH === 'plain') return { env: {}, flags: [] }
   const start = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start
-  const match = /^((?:\w+=\S+ )*)node ((?:--\S+ )*)\S+$/.exec(start)
+  const match = /^((?:\w+=\S+ )*)(?:exec )?node ((?:--\S+ )*)\S+$/.exec(start)
   if (!match) throw new Error(`bench: cannot read the launch settings from the start script: ${start}`)
   return { env: Object.fromEntries(match[1].split(' ').filter(Boolean).map((a) => a.split('='))), flags: match[2].split(' ').filter(Boolean) }
 }

@@ -8,10 +8,14 @@ import * as users from './users.js'
 import * as audit from './audit.js'
 import * as apiKeys from './api-keys.js'
 import * as stepUp from './step-up.js'
+import * as passkeys from './passkeys.js'
 
 /** Every named schema, in the order they are registered (a schema before those that refer to it). */
 export const allSchemas: TSchema[] = [
   ValidationIssue, Problem, Health,
+  passkeys.PublicKeyCredentialCreationOptionsJSON, passkeys.PublicKeyCredentialRequestOptionsJSON, passkeys.RegistrationResponseJSON,
+  passkeys.AuthenticationResponseJSON, passkeys.Passkey, passkeys.PasskeyList, passkeys.PasskeyRegistrationRequest,
+  passkeys.PasskeyRenameRequest, passkeys.PasskeyLoginRequest, passkeys.EmptyRequest,
   auth.RegisterRequest, auth.User, auth.Enrollment, auth.RegisterResponse, auth.QrCode, auth.EnrollmentVerifyRequest,
   auth.RecoveryCodes, auth.LoginRequest, auth.MfaChallenge, auth.EnrollmentRequired, auth.TokenResponse, auth.LoginResponse,
   auth.Login2faRequest, auth.SecondFactorProof, auth.ChangePasswordRequest,

@@ -6,7 +6,7 @@ import { codeOrRecovery } from './auth.js'
 export const FACTORS = ['totp', 'webauthn', 'recovery_code'] as const
 export const Factor = Type.Union(FACTORS.map((f) => Type.Literal(f)))
 
-export const StepUpRequest = Type.Object({ ...codeOrRecovery }, {
+export const StepUpRequest = Type.Object({ ...codeOrRecovery, webauthn: Type.Optional(Type.Ref('AuthenticationResponseJSON')) }, {
   $id: 'StepUpRequest',
   additionalProperties: false,
   description: 'one factor: a current TOTP code, a recovery code or a passkey assertion',
@@ -14,7 +14,8 @@ export const StepUpRequest = Type.Object({ ...codeOrRecovery }, {
 })
 
 export const StepUpOptions = Type.Object({
-  factors: Type.Array(Factor, { maxItems: FACTORS.length, uniqueItems: true, description: 'what this account can step up with' })
+  factors: Type.Array(Factor, { maxItems: FACTORS.length, uniqueItems: true, description: 'what this account can step up with' }),
+  webauthn_options: Type.Optional(Type.Ref('PublicKeyCredentialRequestOptionsJSON', { description: 'when the account has passkeys: for `webauthn`' }))
 }, { $id: 'StepUpOptions', additionalProperties: false })
 
 export const AccessTokenResponse = Type.Object({

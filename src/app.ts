@@ -20,10 +20,9 @@ import keys from './plugins/keys.js'
 import jwt from './plugins/jwt.js'
 import authenticate from './plugins/authenticate.js'
 import authorization from './plugins/authorization.js'
-import authService from './plugins/auth-service.js'
 import adminBootstrap from './plugins/admin-bootstrap.js'
-import sessions from './plugins/sessions.js'
-import apiKeys from './plugins/api-keys.js'
+import services from './plugins/services.js'
+import apiKeyLimit from './plugins/api-keys.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
 import enrollmentRoutes from './auth/enrollment-routes.js'
@@ -36,6 +35,7 @@ import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
 import apiKeyRoutes from './api-keys/routes.js'
 import stepUpRoutes from './step-up/step-up-routes.js'
+import passkeyRoutes from './passkeys/passkey-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -86,11 +86,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(jwt)
 
   // app decorators
-  await app.register(sessions)
-  await app.register(apiKeys)
+  await app.register(services)
+  await app.register(apiKeyLimit)
   await app.register(authenticate)
   await app.register(authorization)
-  await app.register(authService)
   await app.register(adminBootstrap)
 
   // routes
@@ -100,6 +99,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(loginRoutes)
   await app.register(accountRoutes)
   await app.register(stepUpRoutes)
+  await app.register(passkeyRoutes)
   await app.register(sessionRoutes)
   await app.register(jwksRoutes)
   await app.register(productRoutes)

@@ -1,20 +1,28 @@
 import QRCode from 'qrcode'
 import { generateKeyPairSync } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { pino, type LoggerOptions } from 'pino'
+import { ConfigError, loadConfig, type Config } from './config.js'
 import { ApiError } from './errors.js'
-import { createAdminService } from './users/admin-service.js'
-import { createUserRepository } from './users/users-repository.js'
-import { canonicalUsername } from './auth/username.js'
+import { loggerOptions } from './logger.js'
+import { openStore } from './db/open-store.js'
+import { loadKeys, type Keys } from './tokens/keys.js'
+import { passwordHasherFor } from './auth/passwords.js'
+import { createServices, type Services } from './services.js'
 import { isWellFormedApiKey } from './api-keys/key-format.js'
 
 const CLI_META = { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' }
 
+/** What a command works with: the same services the app serves requests with. */
+interface Context {
+  config: Config
+  keys: Keys
+  services: Services
+}
+
 interface Command {
   args: string
   help: string
-  run: (app: FastifyInstance, args: string[]) => Promise<string>
+  run: (context: Context, args: string[]) => Promise<string>
   /** Runs without a database or configuration, from its arguments alone; exit code 1 when not `ok`. */
   offline?: (args: string[]) => { text: string, ok: boolean }
 }
@@ -26,9 +34,8 @@ async function readPassword (): Promise<string> {
   return input.split(/\r?\n/)[0] ?? ''
 }
 
-async function userNamed (app: FastifyInstance, username: string) {
-  const canonical = canonicalUsername(username)
-  const user = canonical === null ? undefined : await createUserRepository(app.db).findByUsername(canonical)
+async function userNamed ({ services }: Context, username: string) {
+  const user = await services.admin.findByUsername(username)
   if (!user) throw new Error(`no user named ${username}`)
   return user
 }
@@ -45,8 +52,8 @@ const COMMANDS: Record<string, Command> = {
   'create-admin': {
     args: '<username>',
     help: 'create an administrator with a pending TOTP enrollment (password from ADMIN_PASSWORD or the first line of stdin); prints the QR code to scan',
-    run: async (app, [username]) => {
-      const { user, enrollment } = await app.authService.createAccount(username!, await readPassword(), 'admin', CLI_META)
+    run: async ({ services }, [username]) => {
+      const { user, enrollment } = await services.auth.createAccount(username!, await readPassword(), 'admin', CLI_META)
       const qr = await QRCode.toString(enrollment.otpauth_uri, { type: 'terminal', small: true })
       return [
         `created administrator ${user.username} (id ${user.id})`,
@@ -60,27 +67,27 @@ const COMMANDS: Record<string, Command> = {
   'unlock-user': {
     args: '<username>',
     help: "clear an account's failed login attempts and lock",
-    run: async (app, [username]) => {
-      const user = await userNamed(app, username!)
-      await createAdminService(app).unlock(null, user.id, CLI_META)
+    run: async (context, [username]) => {
+      const user = await userNamed(context, username!)
+      await context.services.admin.unlock(null, user.id, CLI_META)
       return `unlocked ${user.username}`
     }
   },
   'revoke-sessions': {
     args: '<username>',
     help: "end all of an account's sessions (its access tokens stop working within SESSION_CHECK_CACHE_MS)",
-    run: async (app, [username]) => {
-      const user = await userNamed(app, username!)
-      await createAdminService(app).revokeSessions(null, user.id, CLI_META)
+    run: async (context, [username]) => {
+      const user = await userNamed(context, username!)
+      await context.services.admin.revokeSessions(null, user.id, CLI_META)
       return `ended every session of ${user.username}`
     }
   },
   'revoke-keys': {
     args: '<username>',
     help: "revoke every API key of an account (they stop working within SESSION_CHECK_CACHE_MS)",
-    run: async (app, [username]) => {
-      const user = await userNamed(app, username!)
-      const n = await app.apiKeys.revokeAll(null, user.id, CLI_META)
+    run: async (context, [username]) => {
+      const user = await userNamed(context, username!)
+      const n = await context.services.apiKeys.revokeAll(null, user.id, CLI_META)
       return `revoked ${n} API key${n === 1 ? '' : 's'} of ${user.username}`
     }
   },
@@ -95,19 +102,19 @@ const COMMANDS: Record<string, Command> = {
   'rotate-keys': {
     args: '',
     help: 'print a new access-token signing key and how to roll it out without logging anyone out',
-    run: async (app) => {
+    run: async ({ config, keys }) => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
       return [
         'A new RS256 signing key. To rotate without logging anyone out, on every instance:',
         '1. set JWT_PRIVATE_KEY to the new private key below (the newest key signs);',
         '2. set JWT_PREVIOUS_PUBLIC_KEYS to the current public key below (tokens it signed keep verifying);',
-        `3. after ACCESS_TOKEN_TTL (${app.config.ACCESS_TOKEN_TTL} s) everywhere, remove JWT_PREVIOUS_PUBLIC_KEYS.`,
+        `3. after ACCESS_TOKEN_TTL (${config.ACCESS_TOKEN_TTL} s) everywhere, remove JWT_PREVIOUS_PUBLIC_KEYS.`,
         '',
         '# new JWT_PRIVATE_KEY',
         pem(privateKey, 'pkcs8').trim(),
         '',
         '# current public key, for JWT_PREVIOUS_PUBLIC_KEYS',
-        pem(app.keys.signing.publicKey, 'spki').trim()
+        pem(keys.signing.publicKey, 'spki').trim()
       ].join('\n')
     }
   }
@@ -132,12 +139,15 @@ async function main (argv: string[]): Promise<string> {
     if (!ok) process.exitCode = 1
     return text
   }
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', ...process.env }))
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env })
+  const log = pino(loggerOptions(config.LOG_LEVEL) as LoggerOptions)
+  const db = await openStore(config, log)
   try {
-    await app.ready()
-    return await command.run(app, args)
+    const keys = await loadKeys(config, db, Date.now(), log)
+    const services = createServices({ db, now: Date.now, config, keys, hasher: await passwordHasherFor(config) })
+    return await command.run({ config, keys, services }, args)
   } finally {
-    await app.close()
+    await db.close()
   }
 }
 

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../src/paths.js'
 
@@ -8,11 +10,21 @@ const pkg = JSON.parse(read('package.json'))
 const lock = JSON.parse(read('package-lock.json'))
 
 t.test('npm install builds; npm start only runs what was built', async (t) => {
-  t.equal(pkg.scripts.prepare, 'npm run build', 'prepare: npm install and npm ci compile dist/')
+  t.equal(pkg.scripts.prepare, 'node scripts/prepare.mjs', 'prepare: npm install and npm ci compile dist/')
+  t.match(read('scripts/prepare.mjs'), /tsconfig\.build\.json/, 'prepare compiles what npm run build compiles')
   t.notOk(pkg.scripts.prestart, 'nothing compiles before start')
-  t.match(pkg.scripts.start, /^(\w+=\S+ )*node (--\S+ )*dist\/src\/server\.js$/)
+  t.match(pkg.scripts.start, /^(\w+=\S+ )*exec node (--\S+ )*dist\/src\/server\.js$/, "exec: npm's signals reach the server")
   t.ok(read('.gitignore').split('\n').includes('dist/'), 'dist/ is not committed')
   t.notOk(pkg.dependencies['pino-pretty'], 'no pretty-printer in the production path')
+})
+
+t.test('an install without the compiler (--omit=dev) does not fail: it says how to build', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'secure-api-prepare-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  copyFileSync(join(projectRoot, 'scripts/prepare.mjs'), join(dir, 'prepare.mjs'))
+  const run = spawnSync(process.execPath, ['prepare.mjs'], { cwd: dir, encoding: 'utf8' })
+  t.equal(run.status, 0, 'the install goes on')
+  t.match(run.stderr, /npm ci && npm run build\), then npm prune --omit=dev/, 'one line says what to run')
 })
 
 t.test('one test file runs green; the full run holds the coverage thresholds', async (t) => {

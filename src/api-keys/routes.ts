@@ -31,7 +31,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    const created = await app.apiKeys.create(request.user.id, request.user.permissions, request.body, clientMeta(request))
+    const created = await app.services.apiKeys.create(request.user.id, request.user.permissions, request.body, clientMeta(request))
     return reply.code(201).send(created)
   })
 
@@ -45,7 +45,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(ApiKeyPage), ...problems(Errors.validation) }
     }
   }, async (request) =>
-    app.apiKeys.list(request.user.id, (request.query as Defaulted<typeof request.query, 'limit'>).limit, request.query.cursor))
+    app.services.apiKeys.list(request.user.id, (request.query as Defaulted<typeof request.query, 'limit'>).limit, request.query.cursor))
 
   app.delete('/api/keys/:id', {
     config: { access: 'authenticated', apiKeys: false },
@@ -57,7 +57,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { ...noContent, ...problems(Errors.validation, ApiKeyErrors.notFound) }
     }
   }, async (request, reply) => {
-    await app.apiKeys.revoke(request.user.id, request.user.id, rowId(request.params.id), clientMeta(request))
+    await app.services.apiKeys.revoke(request.user.id, request.user.id, rowId(request.params.id), clientMeta(request))
     return reply.code(204).send(null)
   })
 
@@ -72,7 +72,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ref(ApiKeyPage), ...problems(Errors.validation, AdminErrors.userNotFound) }
     }
   }, async (request) =>
-    app.apiKeys.listOf(rowId(request.params.id), (request.query as Defaulted<typeof request.query, 'limit'>).limit, request.query.cursor))
+    app.services.apiKeys.listOf(rowId(request.params.id), (request.query as Defaulted<typeof request.query, 'limit'>).limit, request.query.cursor))
 
   app.delete('/api/users/:id/keys/:keyId', {
     config: { access: 'users:write' },
@@ -84,7 +84,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { ...noContent, ...problems(Errors.validation, AdminErrors.userNotFound, ApiKeyErrors.notFound) }
     }
   }, async (request, reply) => {
-    await app.apiKeys.revokeOf(request.user.id, rowId(request.params.id), rowId(request.params.keyId), clientMeta(request))
+    await app.services.apiKeys.revokeOf(request.user.id, rowId(request.params.id), rowId(request.params.keyId), clientMeta(request))
     return reply.code(204).send(null)
   })
 }

@@ -5,7 +5,6 @@ import { ref, type Defaulted } from '../../schemas/ref.js'
 import { ApiError, Errors } from '../errors.js'
 import { problems } from '../plugins/problem-responses.js'
 import { keysetPage } from '../db/keyset.js'
-import { createAuditRepository } from './audit-repository.js'
 
 /**
  * A date-time the schema let through as text, as epoch ms. Some pass the format and still
@@ -32,7 +31,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const q = request.query as Defaulted<typeof request.query, 'limit'>
-    const rows = await createAuditRepository(app.db).list({
+    const rows = await app.services.audit.list({
       limit: q.limit + 1,
       beforeId: q.cursor === undefined ? undefined : Number(q.cursor),
       userId: q.user_id === undefined ? undefined : rowId(q.user_id),

@@ -23,7 +23,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(SecondFactorProof),
       response: { 200: ref(RecoveryCodes), ...problems(...proofErrors) }
     }
-  }, async (request) => ({ recovery_codes: await app.authService.regenerateRecoveryCodes(request.user, request.body, clientMeta(request)) }))
+  }, async (request) => ({ recovery_codes: await app.services.auth.regenerateRecoveryCodes(request.user, request.body, clientMeta(request)) }))
 
   app.post('/auth/2fa/reset', {
     config: { access: 'authenticated', recentAuth: true },
@@ -38,7 +38,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(SecondFactorProof),
       response: { 200: ref(Enrollment), ...problems(...proofErrors) }
     }
-  }, async (request) => app.authService.resetTwoFactor(request.user, request.body, clientMeta(request)))
+  }, async (request) => app.services.auth.resetTwoFactor(request.user, request.body, clientMeta(request)))
 
   app.post('/auth/password', {
     config: { access: 'authenticated', recentAuth: true },
@@ -50,7 +50,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'changed' }), ...problems(...proofErrors, AuthErrors.weakPassword) }
     }
   }, async (request, reply) => {
-    await app.authService.changePassword(request.user, request.body, clientMeta(request))
+    await app.services.auth.changePassword(request.user, request.body, clientMeta(request))
     return reply.code(204).send(null)
   })
 }

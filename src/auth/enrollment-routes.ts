@@ -39,8 +39,8 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const user = await app.authService.enrollingUser(bearerToken(request), request.params.username)
-    const { otpauth_uri, secret } = app.authService.enrollmentSecret(user)
+    const user = await app.services.auth.enrollingUser(bearerToken(request), request.params.username)
+    const { otpauth_uri, secret } = app.services.auth.enrollmentSecret(user)
     reply.header('cache-control', 'no-store').header('vary', 'Accept')
     const { default: QRCode } = await import('qrcode') // loaded on first use: most requests never draw one
     if (wantsJson(request.headers.accept)) {
@@ -54,7 +54,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const enrolling = new WeakMap<FastifyRequest, UserRow>()
   app.post('/auth/2fa/verify', {
     preParsing: async (request, _reply, payload) => {
-      enrolling.set(request, await app.authService.enrollingUser(bearerToken(request)))
+      enrolling.set(request, await app.services.auth.enrollingUser(bearerToken(request)))
       return payload
     },
     schema: {
@@ -68,7 +68,7 @@ const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const user = enrolling.get(request)!
     reply.header('cache-control', 'no-store')
-    return { recovery_codes: await app.authService.confirmEnrollment(user, request.body.code, clientMeta(request)) }
+    return { recovery_codes: await app.services.auth.confirmEnrollment(user, request.body.code, clientMeta(request)) }
   })
 }
 

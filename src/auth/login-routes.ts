@@ -5,7 +5,8 @@ import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { ThrottleErrors } from './login-throttle.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { MFA_TOKEN_MAX_ATTEMPTS } from './auth-service.js'
+import { MFA_TOKEN_MAX_ATTEMPTS } from './use-cases/login.js'
+import { PasskeyErrors } from '../passkeys/errors.js'
 
 const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode, ThrottleErrors.throttled]
 
@@ -25,22 +26,22 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.login(request.body, clientMeta(request))
+    return app.services.auth.login(request.body, clientMeta(request))
   })
 
   app.post('/auth/login/2fa', {
     schema: {
       tags: ['auth'],
       operationId: 'loginSecondFactor',
-      summary: 'Second login step: the mfa_token and a code (or a recovery code) for the tokens',
+      summary: 'Second login step: the mfa_token and a code, a recovery code or a passkey (webauthn) for the tokens',
       description: `The mfa_token works once, and dies after ${MFA_TOKEN_MAX_ATTEMPTS} tries or when it expires.`,
       security: [],
       body: ref(Login2faRequest),
-      response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.mfaTokenInvalid, AuthErrors.secondFactorRequired) }
+      response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.mfaTokenInvalid, AuthErrors.secondFactorRequired, PasskeyErrors.passkeyRefused) }
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.authService.loginWithMfaToken(request.body, clientMeta(request))
+    return app.services.auth.loginWithMfaToken(request.body, clientMeta(request))
   })
 }
 

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config.js'
+import type { Executor } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
 import { defineError } from '../errors.js'
 import { throttleSource } from './throttle-source.js'
@@ -32,12 +33,13 @@ const KEY = 'username_normalized = ? AND source = ?'
  * Each attempt first takes a slot in both, each in one conditional UPDATE (so concurrent guesses
  * cannot exceed either limit); a failure keeps them, a success gives them back or clears them.
  */
-export function createLoginThrottle (app: FastifyInstance) {
-  const { db } = app
-  const lockMs = app.config.LOGIN_LOCK_SECONDS * 1000
+export type ThrottleConfig = Pick<Config, 'LOGIN_MAX_FAILURES' | 'LOGIN_ACCOUNT_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS'>
+
+export function createLoginThrottle ({ db, now: clock, config }: { db: Executor, now: () => number, config: ThrottleConfig }) {
+  const lockMs = config.LOGIN_LOCK_SECONDS * 1000
   const records = (name: string, ip: string) => [
-    { name, source: throttleSource(ip), max: app.config.LOGIN_MAX_FAILURES, delays: true },
-    { name, source: ACCOUNT, max: app.config.LOGIN_ACCOUNT_MAX_FAILURES, delays: false }
+    { name, source: throttleSource(ip), max: config.LOGIN_MAX_FAILURES, delays: true },
+    { name, source: ACCOUNT, max: config.LOGIN_ACCOUNT_MAX_FAILURES, delays: false }
   ]
   type Counter = ReturnType<typeof records>[number]
 
@@ -45,13 +47,13 @@ export function createLoginThrottle (app: FastifyInstance) {
     (await db.query<ThrottleRow & Record<string, unknown>>(`SELECT failures, locks, blocked_until FROM login_throttle WHERE ${KEY}`, [r.name, r.source]))[0]
 
   const refuse = (until: number) => {
-    const seconds = Math.max(1, Math.ceil((until - app.now()) / 1000))
+    const seconds = Math.max(1, Math.ceil((until - clock()) / 1000))
     return ThrottleErrors.throttled(`Try again in ${seconds} s`, { 'retry-after': String(seconds) })
   }
 
   async function takeSlot (r: Counter): Promise<void> {
     for (let tries = 0; tries < 3; tries++) {
-      const now = app.now()
+      const now = clock()
       const taken = await db.execute(
         `UPDATE login_throttle SET failures = failures + 1, updated_at = ? WHERE ${KEY} AND blocked_until <= ? AND failures < ?`, [now, r.name, r.source, now, r.max])
       if (taken.affectedRows === 1) return
@@ -65,7 +67,7 @@ export function createLoginThrottle (app: FastifyInstance) {
         if (!isUniqueViolation(err)) throw err
       }
     }
-    throw refuse(app.now() + 1000)
+    throw refuse(clock() + 1000)
   }
 
   const giveBack = async (r: Counter) => {
@@ -74,7 +76,7 @@ export function createLoginThrottle (app: FastifyInstance) {
 
   /** Keeps the failure's slot, then delays or locks; true when this failure locked. */
   async function failedOn (r: Counter): Promise<boolean> {
-    const now = app.now()
+    const now = clock()
     const current = await row(r)
     if (!current) return false
     if (current.failures >= r.max) {
@@ -126,7 +128,7 @@ export function createLoginThrottle (app: FastifyInstance) {
     },
 
     async purge (before: number): Promise<number> {
-      return (await db.execute('DELETE FROM login_throttle WHERE updated_at < ? AND blocked_until < ?', [before, app.now()])).affectedRows
+      return (await db.execute('DELETE FROM login_throttle WHERE updated_at < ? AND blocked_until < ?', [before, clock()])).affectedRows
     }
   }
 }

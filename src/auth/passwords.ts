@@ -29,6 +29,10 @@ export async function createPasswordHasher (params: Argon2Params) {
 
 export type PasswordHasher = Awaited<ReturnType<typeof createPasswordHasher>>
 
+/** The hasher with the configured argon2id cost. */
+export const passwordHasherFor = (c: { ARGON2_MEMORY_KIB: number, ARGON2_TIME_COST: number, ARGON2_PARALLELISM: number }) =>
+  createPasswordHasher({ memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM })
+
 const COMMON = new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()))
 
 const LEET: Record<string, string> = { '@': 'a', '4': 'a', '0': 'o', '1': 'i', '!': 'i', '3': 'e', $: 's', '5': 's', '7': 't', '+': 't' }

@@ -20,7 +20,7 @@ const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.code(201)
-    return app.authService.register(request.body.username, request.body.password, clientMeta(request))
+    return app.services.auth.register(request.body.username, request.body.password, clientMeta(request))
   })
 }
 

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify'
 import type { Executor } from '../db/driver.js'
 import { createUserRepository, type UserRow } from '../users/users-repository.js'
 import { AuthErrors } from './errors.js'
@@ -7,21 +6,21 @@ import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js'
 import { open, seal } from './secret-box.js'
 import { matchingStep, newTotpSecret } from './totp.js'
 
-/** What a caller offers as the second factor: a TOTP code or a recovery code, never both. */
+/** What a caller offers as the second factor: a TOTP code, a recovery code or (second login step) a passkey, only one. */
 export interface SecondFactor {
   code?: string
   recovery_code?: string
+  webauthn?: unknown
 }
 
 /** TOTP secrets (sealed, bound to their owner's normalized name, which never changes) and the proof of the second factor. */
-export function createSecondFactor (app: FastifyInstance) {
-  const { keys } = app
+export function createSecondFactor ({ totpKey, now }: { totpKey: Buffer, now: () => number }) {
   const aad = (normalized: string) => `totp:${normalized}`
-  const secretOf = (user: UserRow) => open(keys.totp, user.totp_secret_enc, aad(user.username_normalized))
+  const secretOf = (user: UserRow) => open(totpKey, user.totp_secret_enc, aad(user.username_normalized))
 
   async function replaceRecoveryCodes (ex: Executor, userId: number) {
     const codes = newRecoveryCodes()
-    await createRecoveryCodeRepository(ex).replace(userId, codes.map(hashRecoveryCode), app.now())
+    await createRecoveryCodeRepository(ex).replace(userId, codes.map(hashRecoveryCode), now())
     return codes
   }
 
@@ -29,12 +28,12 @@ export function createSecondFactor (app: FastifyInstance) {
     replaceRecoveryCodes,
 
     /** A new secret, sealed for this owner. */
-    sealFor: (user: { username_normalized: string }) => seal(keys.totp, newTotpSecret(), aad(user.username_normalized)),
+    sealFor: (user: { username_normalized: string }) => seal(totpKey, newTotpSecret(), aad(user.username_normalized)),
 
     /** The secret being enrolled: a staged one (2FA reset), or the first one while unconfirmed; null when none is. */
     enrollingSecretOf: (user: UserRow) =>
       user.totp_pending_secret_enc !== null
-        ? open(keys.totp, user.totp_pending_secret_enc, aad(user.username_normalized))
+        ? open(totpKey, user.totp_pending_secret_enc, aad(user.username_normalized))
         : user.totp_confirmed_at === null ? secretOf(user) : null,
 
     /**
@@ -47,12 +46,12 @@ export function createSecondFactor (app: FastifyInstance) {
       const pending = user.totp_confirmed_at === null
       if (pending && !confirm) throw AuthErrors.invalidCode() // cannot happen: only confirmed accounts get mfa or access tokens
       if (proof.recovery_code !== undefined) {
-        if (pending || !await createRecoveryCodeRepository(ex).consume(user.id, hashRecoveryCode(proof.recovery_code), app.now())) throw AuthErrors.invalidCode()
+        if (pending || !await createRecoveryCodeRepository(ex).consume(user.id, hashRecoveryCode(proof.recovery_code), now())) throw AuthErrors.invalidCode()
         return undefined
       }
       if (proof.code === undefined) throw AuthErrors.secondFactorRequired()
-      const step = matchingStep(secretOf(user), proof.code, app.now())
-      if (step === null || !await createUserRepository(ex).claimTotpStep(user.id, step, app.now(), pending)) throw AuthErrors.invalidCode()
+      const step = matchingStep(secretOf(user), proof.code, now())
+      if (step === null || !await createUserRepository(ex).claimTotpStep(user.id, step, now(), pending)) throw AuthErrors.invalidCode()
       return pending ? replaceRecoveryCodes(ex, user.id) : undefined
     }
   }

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import { ApiError } from '../errors.js'
 import { AuthErrors } from '../auth/errors.js'
-import { createUserRepository } from '../users/users-repository.js'
 
 const STARTUP_META = { ip: 'startup', userAgent: 'secure-api startup', requestId: 'startup' }
 
@@ -15,10 +14,10 @@ const STARTUP_META = { ip: 'startup', userAgent: 'secure-api startup', requestId
 export default fp(async (app) => {
   const { ADMIN_USERNAME: username, ADMIN_PASSWORD: password } = app.config
   if (username === '') return
-  const adminExists = () => createUserRepository(app.db).anyWithRole('admin')
+  const adminExists = () => app.services.admin.hasAdministrator()
   if (await adminExists()) return
   try {
-    const { user } = await app.authService.createAccount(username, password, 'admin', STARTUP_META)
+    const { user } = await app.services.auth.createAccount(username, password, 'admin', STARTUP_META)
     app.log.info({ username: user.username }, 'created the first administrator from ADMIN_USERNAME; log in with its password to enroll two-factor authentication')
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
@@ -27,4 +26,4 @@ export default fp(async (app) => {
     if (err.code === AuthErrors.usernameTaken.code) throw new Error(`ADMIN_USERNAME ${username} belongs to an account that is not an administrator; choose another name`)
     throw new Error(`ADMIN_USERNAME ${username} cannot be created: ${err.detail ?? err.title}`)
   }
-}, { name: 'admin-bootstrap', dependencies: ['auth-service'] })
+}, { name: 'admin-bootstrap', dependencies: ['services'] })

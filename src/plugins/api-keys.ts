@@ -1,23 +1,20 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { createApiKeyService, type ApiKeyService } from '../api-keys/api-keys-service.js'
 import { ApiKeyErrors } from '../api-keys/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    apiKeys: ApiKeyService
     /** Counts a request made with an API key against API_KEY_RATE_LIMIT; 429 api_key_rate_limited beyond it. */
     apiKeyRateLimit: (request: FastifyRequest) => Promise<void>
   }
 }
 
 /**
- * The API key service, and the per-key limit: a second counter of @fastify/rate-limit, in the
+ * The per-key limit of API keys (the key service itself is in app.services): a second counter of @fastify/rate-limit, in the
  * same store as the per-IP one (Redis when REDIS_URL is set, so every instance shares it),
  * named by part of the key's hash (never the key).
  */
 export default fp(async (app) => {
-  app.decorate('apiKeys', createApiKeyService({ db: app.db, now: app.now, config: app.config }))
   const perKey = app.createRateLimit({
     max: app.config.API_KEY_RATE_LIMIT,
     timeWindow: 60_000,
@@ -30,4 +27,4 @@ export default fp(async (app) => {
         { 'retry-after': String(r.ttlInSeconds) })
     }
   })
-}, { name: 'api-keys', dependencies: ['config', 'db', 'rate-limit'] })
+}, { name: 'api-key-limit', dependencies: ['config', 'rate-limit'] })

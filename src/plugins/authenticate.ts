@@ -40,7 +40,7 @@ const KEY_REFUSALS: Record<Exclude<KeyCheck, { ok: true }>['reason'], [string, s
  */
 export default fp(async (app) => {
   async function authenticateKey (request: FastifyRequest, key: string) {
-    const result = await app.apiKeys.check(key, clientMeta(request))
+    const result = await app.services.apiKeys.check(key, clientMeta(request))
     if (!result.ok) {
       const [detail, description] = KEY_REFUSALS[result.reason]
       throw Errors.invalidToken(detail, challenge(description))
@@ -67,7 +67,7 @@ export default fp(async (app) => {
     const now = app.now() / 1000
     if (claims.exp <= now) throw Errors.tokenExpired('The access token has expired; refresh it', challenge('token expired'))
     if (claims.nbf !== undefined && claims.nbf > now) throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
-    const session = await app.sessions.check(claims.sid)
+    const session = await app.services.sessions.check(claims.sid)
     if (!session || String(session.userId) !== claims.sub) throw Errors.invalidToken('The session of this token has ended; log in again', challenge('session ended'))
     request.user = {
       id: session.userId, sid: claims.sid, roles: session.roles, permissions: session.permissions,
@@ -75,4 +75,4 @@ export default fp(async (app) => {
       amr: claims.amr ?? []
     }
   })
-}, { name: 'authenticate', dependencies: ['jwt', 'sessions', 'api-keys'] })
+}, { name: 'authenticate', dependencies: ['jwt', 'services', 'api-key-limit'] })

@@ -60,7 +60,8 @@ export default fp(async (app) => {
       servers: [server],
       tags: [
         { name: 'auth', description: 'registration, TOTP enrollment and login' },
-        { name: 'account', description: 'changes to your own password and second factor' },
+        { name: 'account', description: 'changes to your own password and second factor; step-up' },
+        { name: 'passkeys', description: 'WebAuthn passkeys: registration, management, usernameless login' },
         { name: 'sessions', description: 'refresh tokens, logout, your sessions, and the JWKS' },
         { name: 'products', description: 'the catalog' },
         { name: 'users', description: 'administration of accounts' },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { Executor } from '../db/driver.js'
 import { Errors, defineError } from '../errors.js'
 import { fromCents, toCents } from './money.js'
 import { ifMatchPasses, ifNoneMatchHits } from './entity-tags.js'
@@ -68,8 +68,9 @@ function decodeCursor (cursor: string, sort: SortField, order: string): { value:
   throw ProductErrors.invalidCursor('Pass the next_cursor of the previous page, with the same sort and order')
 }
 
-export function createProductService (app: FastifyInstance) {
-  const repo = () => createProductRepository(app.db)
+export function createProductService ({ db, now }: { db: Executor, now: () => number }) {
+  const repository = createProductRepository(db)
+  const repo = () => repository
 
   async function existing (id: number): Promise<ProductRow> {
     const row = await repo().findById(id)
@@ -89,7 +90,7 @@ export function createProductService (app: FastifyInstance) {
 
   return {
     async create (body: Required<Pick<ProductBody, 'name' | 'price' | 'quantity'>> & ProductBody) {
-      const id = await repo().insert({ description: '', ...fieldsOf(body) } as Required<ProductFields>, app.now())
+      const id = await repo().insert({ description: '', ...fieldsOf(body) } as Required<ProductFields>, now())
       return existing(id)
     },
 
@@ -114,7 +115,7 @@ export function createProductService (app: FastifyInstance) {
     async update (id: number, body: ProductBody, ifMatch: string | undefined, replace: boolean) {
       const version = await expectedVersion(id, ifMatch)
       const fields = fieldsOf(replace ? { description: '', ...body } : body)
-      if (!await repo().update(id, fields, version, app.now())) {
+      if (!await repo().update(id, fields, version, now())) {
         throw version === undefined ? ProductErrors.notFound(`No product ${id}`) : ProductErrors.preconditionFailed('The product changed meanwhile')
       }
       return existing(id)

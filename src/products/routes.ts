@@ -6,7 +6,7 @@ import { rowId } from '../../schemas/ids.js'
 import { ETag, Location } from '../../schemas/headers.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
-import { createProductService, etagOf, notModified, ProductErrors, toProduct } from './products-service.js'
+import { etagOf, notModified, ProductErrors, toProduct } from './products-service.js'
 
 const tags = ['products']
 const withEtag = { description: 'the product', headers: { ETag }, content: { 'application/json': { schema: ref(Product) } } }
@@ -14,7 +14,7 @@ const noContent = Type.Null({ description: 'deleted' })
 const writeErrors = [...BODY_ERRORS, ProductErrors.notFound, ProductErrors.preconditionFailed]
 
 const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const products = createProductService(app)
+  const { products } = app.services
 
   app.post('/api/products', {
     config: { access: 'products:write' },

@@ -24,7 +24,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return app.sessions.refresh(request.body.refresh_token, clientMeta(request))
+    return app.services.sessions.refresh(request.body.refresh_token, clientMeta(request))
   })
 
   app.post('/auth/logout', {
@@ -36,7 +36,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { ...noContent, ...problems() }
     }
   }, async (request, reply) => {
-    await app.sessions.revoke(request.user, request.user.sid, clientMeta(request), 'logout')
+    await app.services.sessions.revoke(request.user, request.user.sid, clientMeta(request), 'logout')
     return reply.code(204).send(null)
   })
 
@@ -49,7 +49,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { ...noContent, ...problems() }
     }
   }, async (request, reply) => {
-    await app.sessions.revokeAll(request.user.id, 'logout_all', clientMeta(request))
+    await app.services.sessions.revokeAll(request.user.id, 'logout_all', clientMeta(request))
     return reply.code(204).send(null)
   })
 
@@ -61,7 +61,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Your live sessions, the current one flagged',
       response: { 200: ref(SessionList), ...problems() }
     }
-  }, async (request) => ({ items: await app.sessions.list(request.user) }))
+  }, async (request) => ({ items: await app.services.sessions.list(request.user) }))
 
   app.delete('/auth/sessions/:id', {
     config: { access: 'authenticated' },
@@ -73,7 +73,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { ...noContent, ...problems(Errors.validation, SessionErrors.sessionNotFound) }
     }
   }, async (request, reply) => {
-    await app.sessions.revoke(request.user, request.params.id, clientMeta(request))
+    await app.services.sessions.revoke(request.user, request.params.id, clientMeta(request))
     return reply.code(204).send(null)
   })
 }

@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import type { Executor } from '../db/driver.js'
+import type { Config } from '../config.js'
+import type { Driver, Executor } from '../db/driver.js'
 import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
 import { newOpaqueToken, sha256 } from '../auth/opaque.js'
 import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
-import { createLoginThrottle } from '../auth/login-throttle.js'
-import type { AuthUser } from '../plugins/jwt.js'
+import type { LoginThrottle } from '../auth/login-throttle.js'
+import type { AccessTokenSigner } from '../tokens/access-token-signer.js'
+import type { AuthUser } from './auth-user.js'
 import type { ClientMeta } from './client-meta.js'
 import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
 import { createSessionCache, type LiveSession } from './session-cache.js'
@@ -25,19 +26,27 @@ const list = (csv: string | null) => (csv ? csv.split(',').sort() : [])
 /** A refresh is not a new authentication: the tokens keep what the session last proved. */
 const authOf = (s: SessionState): AuthEvent => ({ at: s.auth_time, amr: amrFromText(s.amr) })
 
+export interface SessionDeps {
+  db: Driver
+  now: () => number
+  config: Pick<Config, 'SESSION_CHECK_CACHE_MS' | 'REFRESH_IDLE_TTL' | 'REFRESH_ABSOLUTE_TTL' | 'ACCESS_TOKEN_TTL'>
+  sign: AccessTokenSigner
+  /** Its expired records go with the purge. */
+  throttle: Pick<LoginThrottle, 'purge'>
+}
+
 /** Sessions, rotating refresh tokens with reuse detection, and the per-request session check. */
-export function createSessionService (app: FastifyInstance) {
-  const { db, config } = app
+export function createSessionService ({ db, now: clock, config, sign, throttle }: SessionDeps) {
   const repos = (ex: Executor = db) => ({ sessions: createSessionRepository(ex), refresh: createRefreshTokenRepository(ex), audit: createAuditRepository(ex) })
-  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, app.now)
+  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, clock)
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
   /** An event on `userId`'s sessions; the actor is the user unless someone else acted (an administrator, or null for the CLI). */
   const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta, actor: number | null = userId) =>
-    repos(ex).audit.record(event, app.now(), meta, { actor, target: userId, sessionId: sid })
+    repos(ex).audit.record(event, clock(), meta, { actor, target: userId, sessionId: sid })
 
   const accessToken = (userId: number, sid: string, roles: string[], auth: AuthEvent) => ({
-    access_token: app.jwt.sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(app.now() / 1000), ...authClaims(auth) }),
+    access_token: sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(clock() / 1000), ...authClaims(auth) }),
     token_type: 'Bearer' as const,
     expires_in: config.ACCESS_TOKEN_TTL
   })
@@ -47,7 +56,7 @@ export function createSessionService (app: FastifyInstance) {
   return {
     /** A new session for a completed login (`amr`: the factors it proved): its id (for the audit log) and its tokens. */
     async start (userId: number, roles: string[], meta: ClientMeta, amr: AuthEvent['amr']) {
-      const now = app.now()
+      const now = clock()
       const sid = randomBytes(16).toString('base64url')
       const refreshToken = newOpaqueToken()
       await db.transaction(async (tx) => {
@@ -67,7 +76,7 @@ export function createSessionService (app: FastifyInstance) {
      */
     async refresh (refreshToken: string, meta: ClientMeta) {
       const hash = sha256(refreshToken)
-      const now = app.now()
+      const now = clock()
       const outcome = await db.transaction(async (tx) => {
         const r = repos(tx)
         const row = await r.refresh.find(hash)
@@ -98,7 +107,7 @@ export function createSessionService (app: FastifyInstance) {
       const cached = cache.get(sid)
       if (cached !== undefined) return cached
       const state = await repos().sessions.state(sid)
-      const live = state && isLive(state, app.now()) ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) } : null
+      const live = state && isLive(state, clock()) ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) } : null
       cache.set(sid, live)
       return live
     },
@@ -108,7 +117,7 @@ export function createSessionService (app: FastifyInstance) {
      * a new access token carries them; the refresh token is unchanged.
      */
     async renewAuthentication (user: AuthUser, amr: AuthEvent['amr']) {
-      const at = app.now()
+      const at = clock()
       if (!await repos().sessions.renewAuth(user.id, user.sid, { auth_time: at, amr: amrToText(amr) })) throw Errors.invalidToken('The session of this token has ended; log in again')
       return accessToken(user.id, user.sid, user.roles, { at, amr })
     },
@@ -119,7 +128,7 @@ export function createSessionService (app: FastifyInstance) {
     },
 
     async list (user: AuthUser) {
-      return (await repos().sessions.listLive(user.id, app.now(), MAX_SESSIONS_LISTED)).map((s) => ({
+      return (await repos().sessions.listLive(user.id, clock(), MAX_SESSIONS_LISTED)).map((s) => ({
         id: s.id,
         created_at: new Date(s.created_at).toISOString(),
         last_used_at: new Date(s.last_used_at).toISOString(),
@@ -133,7 +142,7 @@ export function createSessionService (app: FastifyInstance) {
 
     /** Ends one of the user's own sessions; someone else's is "not found". */
     async revoke (user: AuthUser, sid: string, meta: ClientMeta, event: AuditEventName = 'session_revoked') {
-      if (!await repos().sessions.revoke(user.id, sid, app.now(), event)) throw SessionErrors.sessionNotFound()
+      if (!await repos().sessions.revoke(user.id, sid, clock(), event)) throw SessionErrors.sessionNotFound()
       cache.evict(sid)
       await audit(db, event, user.id, sid, meta)
     },
@@ -143,7 +152,7 @@ export function createSessionService (app: FastifyInstance) {
      * (the user, an administrator, or null for the command line).
      */
     async revokeAll (userId: number, reason: AuditEventName, meta: ClientMeta, { actor = userId, exceptSid }: { actor?: number | null, exceptSid?: string } = {}) {
-      await repos().sessions.revokeAll(userId, app.now(), reason, exceptSid)
+      await repos().sessions.revokeAll(userId, clock(), reason, exceptSid)
       cache.evictUser(userId)
       await audit(db, reason, userId, exceptSid ?? null, meta, actor)
     },
@@ -152,12 +161,12 @@ export function createSessionService (app: FastifyInstance) {
     async purge () {
       let deleted = 0
       for (let n = PURGE_BATCH; n === PURGE_BATCH;) {
-        const now = app.now()
+        const now = clock()
         n = await repos().sessions.purge(now, now - KEEP_REVOKED_MS, PURGE_BATCH)
         deleted += n
         await new Promise((resolve) => setImmediate(resolve))
       }
-      return deleted + await createAuthTokenRepository(db).purgeExpired(app.now()) + await createLoginThrottle(app).purge(app.now() - KEEP_REVOKED_MS)
+      return deleted + await createAuthTokenRepository(db).purgeExpired(clock()) + await throttle.purge(clock() - KEEP_REVOKED_MS)
     }
   }
 }

@@ -4,29 +4,12 @@ import { ref } from '../../schemas/ref.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { AuthErrors } from '../auth/errors.js'
 import { ThrottleErrors } from '../auth/login-throttle.js'
-import { createSecondFactor } from '../auth/second-factor.js'
-import { createThrottledAttempt } from '../auth/throttled-attempt.js'
-import { createAuditRepository } from '../audit/audit-repository.js'
-import { createUserRepository } from '../users/users-repository.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { createStepUpService, type StepUpPasskeys } from './step-up-service.js'
-
-export interface StepUpRoutesOptions {
-  passkeys?: StepUpPasskeys
-}
+import { PasskeyErrors } from '../passkeys/errors.js'
 
 /** POST /auth/step-up/options and POST /auth/step-up (RFC 9470): a fresh auth_time for the current session. */
-const stepUpRoutes: FastifyPluginAsyncTypebox<StepUpRoutesOptions> = async (app, opts) => {
-  const { db } = app
-  const stepUp = createStepUpService({
-    db,
-    findUser: (id) => createUserRepository(db).findById(id),
-    prove: createSecondFactor(app).prove,
-    throttled: createThrottledAttempt(app),
-    renew: (user, amr) => app.sessions.renewAuthentication(user, amr),
-    audit: (event, meta, who) => createAuditRepository(db).record(event, app.now(), meta, who),
-    passkeys: opts.passkeys
-  })
+const stepUpRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { stepUp } = app.services
   app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   app.post('/auth/step-up/options', {
@@ -52,7 +35,7 @@ const stepUpRoutes: FastifyPluginAsyncTypebox<StepUpRoutesOptions> = async (app,
       response: {
         200: ref(AccessTokenResponse),
         ...problems(...BODY_ERRORS, AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired,
-          AuthErrors.invalidCredentials, AuthErrors.accountDisabled, ThrottleErrors.throttled)
+          AuthErrors.invalidCredentials, AuthErrors.accountDisabled, ThrottleErrors.throttled, PasskeyErrors.passkeyRefused)
       }
     }
   }, async (request) => stepUp.stepUp(request.user, request.body, clientMeta(request)))

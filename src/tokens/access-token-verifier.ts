@@ -1,5 +1,5 @@
 import { createVerifier } from 'fast-jwt'
-import type { VerificationKey } from '../plugins/keys.js'
+import type { VerificationKey } from './keys.js'
 
 export interface AccessTokenClaims {
   sub: string

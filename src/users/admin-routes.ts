@@ -6,13 +6,13 @@ import { rowId } from '../../schemas/ids.js'
 import { Errors } from '../errors.js'
 import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
 import { clientMeta } from '../sessions/client-meta.js'
-import { AdminErrors, createAdminService } from './admin-service.js'
+import { AdminErrors } from './admin-service.js'
 
 const tags = ['users']
 
 /** Account administration: roles, disable/enable, sessions. Changes reach every instance within the session check's cache time. */
 const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const admin = createAdminService(app)
+  const { admin } = app.services
 
   app.get('/api/users', {
     config: { access: 'users:read' },

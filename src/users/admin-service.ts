@@ -1,11 +1,13 @@
-import type { FastifyInstance } from 'fastify'
+import type { Driver } from '../db/driver.js'
 import { defineError } from '../errors.js'
-import type { AuthUser } from '../plugins/jwt.js'
+import type { AuthUser } from '../sessions/auth-user.js'
 import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
 import { createAuthTokenRepository } from '../auth/auth-tokens-repository.js'
-import { createLoginThrottle } from '../auth/login-throttle.js'
+import type { LoginThrottle } from '../auth/login-throttle.js'
+import type { SessionService } from '../sessions/session-service.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { keysetPage } from '../db/keyset.js'
+import { canonicalUsername } from '../auth/username.js'
 import { createUserRepository, type UserRepository, type UserRow } from './users-repository.js'
 
 export const AdminErrors = {
@@ -17,9 +19,16 @@ export const AdminErrors = {
 /** Who administers: an administrator's session, or null for the command line (audited with no actor). */
 export type Operator = AuthUser | null
 
+export interface AdminDeps {
+  db: Driver
+  now: () => number
+  sessions: Pick<SessionService, 'forgetUser' | 'revokeAll'>
+  throttle: Pick<LoginThrottle, 'unlock'>
+}
+
 /** Account administration. Each change reaches every instance through the session check. */
-export function createAdminService (app: FastifyInstance) {
-  const users = () => createUserRepository(app.db)
+export function createAdminService ({ db, now, sessions, throttle }: AdminDeps) {
+  const users = () => createUserRepository(db)
 
   async function view (u: UserRow) {
     return {
@@ -44,7 +53,7 @@ export function createAdminService (app: FastifyInstance) {
    * each other at once: one wins, the other gets 409 last_admin), on every instance.
    */
   async function changeAdministrators (change: (repo: UserRepository) => Promise<void>) {
-    await app.db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const repo = createUserRepository(tx)
       await repo.lockAdministrators()
       await change(repo)
@@ -53,9 +62,18 @@ export function createAdminService (app: FastifyInstance) {
   }
 
   const audit = (event: AuditEventName, actor: Operator, target: number, meta: ClientMeta, details?: string) =>
-    createAuditRepository(app.db).record(event, app.now(), meta, { actor: actor?.id ?? null, target, details })
+    createAuditRepository(db).record(event, now(), meta, { actor: actor?.id ?? null, target, details })
 
   return {
+    /** True once any account holds the admin role (enabled or not). */
+    hasAdministrator: () => users().anyWithRole('admin'),
+
+    /** The account with this name (compared canonically), or undefined. */
+    async findByUsername (username: string) {
+      const canonical = canonicalUsername(username)
+      return canonical === null ? undefined : users().findByUsername(canonical)
+    },
+
     async list (limit: number, cursor?: string) {
       const rows = await users().list(cursor === undefined ? 0 : Number(cursor), limit + 1)
       const page = keysetPage(rows, limit, (last) => String(last.id))
@@ -69,8 +87,7 @@ export function createAdminService (app: FastifyInstance) {
       if (id === actor.id && !roles.includes('admin')) throw AdminErrors.notOnYourself()
       const before = await users().rolesOf(id)
       await changeAdministrators((repo) => repo.setRoles(id, roles))
-      app.sessions.forgetUser(id) // this instance sees the new roles at once; others within SESSION_CHECK_CACHE_MS
-      app.apiKeys.forgetUser(id) // and so do the user's API keys
+      sessions.forgetUser(id) // this instance sees the new roles at once; others within SESSION_CHECK_CACHE_MS
       await audit('role_changed', actor, id, meta, `${before.join(',')} -> ${[...roles].sort().join(',')}`)
       return view(target)
     },
@@ -79,12 +96,11 @@ export function createAdminService (app: FastifyInstance) {
     async setDisabled (actor: AuthUser, id: number, disabled: boolean, meta: ClientMeta) {
       await existing(id)
       if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
-      await changeAdministrators(async (repo) => { await repo.setDisabled(id, disabled ? app.now() : null, app.now()) })
-      app.sessions.forgetUser(id)
-      app.apiKeys.forgetUser(id) // disabling stops every key of the user (they are not revoked)
+      await changeAdministrators(async (repo) => { await repo.setDisabled(id, disabled ? now() : null, now()) })
+      sessions.forgetUser(id)
       if (disabled) {
-        await createAuthTokenRepository(app.db).revokeAll(id, app.now())
-        await app.sessions.revokeAll(id, 'user_disabled', meta, { actor: actor.id }) // audits user_disabled
+        await createAuthTokenRepository(db).revokeAll(id, now())
+        await sessions.revokeAll(id, 'user_disabled', meta, { actor: actor.id }) // audits user_disabled
       } else {
         await audit('user_enabled', actor, id, meta)
       }
@@ -94,14 +110,14 @@ export function createAdminService (app: FastifyInstance) {
     /** Clears the account's failed-attempt records and locks, from every address. */
     async unlock (actor: Operator, id: number, meta: ClientMeta) {
       const u = await existing(id)
-      await createLoginThrottle(app).unlock(u.username_normalized)
+      await throttle.unlock(u.username_normalized)
       await audit('account_unlocked', actor, id, meta)
       return view(u)
     },
 
     async revokeSessions (actor: Operator, id: number, meta: ClientMeta) {
       await existing(id)
-      await app.sessions.revokeAll(id, 'sessions_revoked_by_admin', meta, { actor: actor?.id ?? null })
+      await sessions.revokeAll(id, 'sessions_revoked_by_admin', meta, { actor: actor?.id ?? null })
     }
   }
 }

@@ -7,7 +7,7 @@ t.test('40 concurrent first enrollments all succeed (no InnoDB deadlock)', async
   const { app, clock } = await authApp(t)
   const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
   const results = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
-    const { enrollment } = await app.authService.createAccount(`concurrent${i}x${process.pid}`, 'a fine passphrase', 'editor', meta)
+    const { enrollment } = await app.services.auth.createAccount(`concurrent${i}x${process.pid}`, 'a fine passphrase', 'editor', meta)
     return post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)
   }))
   t.same(results.map((r) => r.statusCode).filter((s) => s !== 200), [])

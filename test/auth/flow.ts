@@ -62,7 +62,7 @@ export const get = (app: FastifyInstance, url: string, token?: string) =>
 /** An account with the given role, 2FA confirmed (created as the CLI creates admins). */
 export async function userWithRole (app: FastifyInstance, clock: Clock, role: Role) {
   const username = freshName(role)
-  const { user, enrollment } = await app.authService.createAccount(username, PASSWORD, role, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' })
+  const { user, enrollment } = await app.services.auth.createAccount(username, PASSWORD, role, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' })
   const res = await post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)
   if (res.statusCode !== 200) throw new Error(`verify failed: ${res.body}`)
   nextStep(clock)

@@ -84,7 +84,7 @@ t.test('products CRUD through the generated client with an API key only', async 
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   // an interactive login creates the key (with the same client), then a client holding nothing but the key
   const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
-  const { user, enrollment } = await app.authService.createAccount(`sdkkey${process.pid}`, 'securepassword', 'editor', meta)
+  const { user, enrollment } = await app.services.auth.createAccount(`sdkkey${process.pid}`, 'securepassword', 'editor', meta)
   const code = () => { clock.advance(PERIOD_MS); return codeAt(enrollment.secret, clock.now()) }
   let access: string | undefined
   const human = createSecureApiClient(base, () => access)

@@ -36,6 +36,8 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /auth/login': [400, 400, 400, 400],
   'POST /auth/login/2fa': [400, 400, 400, 400],
   'POST /auth/refresh': [400, 400, 400, 400],
+  'POST /auth/passkeys/authentication/options': [200, 200, 200, 200],
+  'POST /auth/passkeys/authentication/verify': [400, 400, 400, 400],
 
   // the enrollment token, never an access token
   'GET /auth/generate_qr/:username': [401, 401, 401, 401],
@@ -47,6 +49,11 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /auth/password': [401, 400, 400, 400],
   'POST /auth/step-up/options': [401, 200, 200, 200],
   'POST /auth/step-up': [401, 400, 400, 400],
+  'GET /auth/passkeys': [401, 200, 200, 200],
+  'POST /auth/passkeys/registration/options': [401, 200, 200, 200],
+  'POST /auth/passkeys/registration/verify': [401, 400, 400, 400],
+  'PATCH /auth/passkeys/:id': [401, 400, 400, 400],
+  'DELETE /auth/passkeys/:id': [401, 404, 404, 404],
   'POST /auth/logout': [401, 204, 204, 204],
   'POST /auth/logout-all': [401, 204, 204, 204],
   'GET /auth/sessions': [401, 200, 200, 200],

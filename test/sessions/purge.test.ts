@@ -37,7 +37,7 @@ for (const store of stores) {
     const sessionsBefore = await count('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', [u.id])
     t.equal(sessionsBefore, 2)
 
-    const deleted = await app.sessions.purge()
+    const deleted = await app.services.sessions.purge()
     t.equal(deleted, 1 + expiredTokens + earlyRows + unfinishedRows, 'one session, every expired token, the day-old throttle rows')
     t.equal(await count('SELECT COUNT(*) AS n FROM auth_tokens WHERE expires_at <= ?', [now]), 0, 'no expired token left')
     t.equal(await count('SELECT COUNT(*) AS n FROM auth_tokens WHERE expires_at > ?', [now]), liveTokens, 'every live token kept')
@@ -48,6 +48,6 @@ for (const store of stores) {
     t.equal(await count('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', [u.id]), 1, 'the logged-out session is gone')
     t.equal((await get(app, '/auth/sessions', (await post(app, '/auth/refresh', { refresh_token: live.refresh_token })).json().access_token)).statusCode, 200,
       'the live session still refreshes')
-    t.equal(await app.sessions.purge(), 0, 'a second purge finds nothing')
+    t.equal(await app.services.sessions.purge(), 0, 'a second purge finds nothing')
   })
 }

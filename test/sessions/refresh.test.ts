@@ -97,7 +97,7 @@ t.test('refresh tokens', async (t) => {
     const old = await loginTokens(app, clock, u)
     await post(app, '/auth/logout', {}, old.access_token)
     clock.advance(DAY + 1000)
-    t.ok(await app.sessions.purge() >= 1)
+    t.ok(await app.services.sessions.purge() >= 1)
     const rows = await app.db.query<{ user_id: number }>('SELECT user_id FROM sessions WHERE user_id = ?', [u.id])
     t.equal(rows.length, 1, 'the revoked session is gone, the live one stays')
     t.equal((await post(app, '/auth/refresh', { refresh_token: live.refresh_token })).statusCode, 200)

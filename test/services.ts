@@ -1,0 +1,35 @@
+import { pino } from 'pino'
+import { loadConfig, type Config } from '../src/config.js'
+import { openStore } from '../src/db/open-store.js'
+import type { Driver } from '../src/db/driver.js'
+import { loadKeys } from '../src/tokens/keys.js'
+import { passwordHasherFor } from '../src/auth/passwords.js'
+import { createServices } from '../src/services.js'
+import { sharedKeys, tempDir, testClock } from './helper.js'
+
+type Test = Parameters<typeof tempDir>[0]
+
+export const silentLog = pino({ level: 'silent' })
+
+/** A migrated SQLite store in memory, closed at teardown: the real SQL, no server, no HTTP. */
+export async function memoryStore (t: Test): Promise<Driver> {
+  const db = await openStore({ DATABASE_URL: 'sqlite::memory:', DATA_DIR: tempDir(t), DB_CONNECT_TIMEOUT_MS: 1000, DB_POOL_SIZE: 1 }, silentLog)
+  t.teardown(() => db.close())
+  return db
+}
+
+/** A configuration as the app would load it, with test overrides. */
+export const testConfig = (t: Test, overrides: Partial<Config> = {}) =>
+  loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), ...sharedKeys(), ...overrides })
+
+/** Every service, built by the composition root the app uses, on an in-memory store and a clock the test moves. */
+export async function testServices (t: Test, overrides: Partial<Config> = {}) {
+  const clock = testClock()
+  const db = await memoryStore(t)
+  const config = testConfig(t, overrides)
+  const keys = await loadKeys(config, db, clock.now(), silentLog)
+  const services = createServices({ db, now: clock.now, config, keys, hasher: await passwordHasherFor(config) })
+  return { clock, db, config, keys, services }
+}
+
+export const meta = { ip: '192.0.2.1', userAgent: 'unit test', requestId: 'unit' }

@@ -30,7 +30,7 @@ export interface ServiceDeps {
 
 /**
  * The composition root: every service, built once from narrow dependencies. The app decorates
- * the result (plugins/services.ts); the command line builds it the same way (cli.ts).
+ * the result (plugins/app/services.ts); the command line builds it the same way (cli.ts).
  */
 export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) {
   const throttle = createLoginThrottle({ db, now, config })

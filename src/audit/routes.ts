@@ -3,7 +3,7 @@ import { AuditPage, AuditQuery } from '../../schemas/audit.js'
 import { rowId } from '../../schemas/ids.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { ApiError, Errors } from '../errors.js'
-import { problems } from '../plugins/problem-responses.js'
+import { problems } from '../http/problem-responses.js'
 import { keysetPage } from '../db/keyset.js'
 
 /**

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { ChangePasswordRequest, Enrollment, RecoveryCodes, SecondFactorProof } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { ThrottleErrors } from './login-throttle.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { clientMeta } from '../http/client-meta.js'
 
 const proofErrors = [...BODY_ERRORS, AuthErrors.invalidCredentials, ThrottleErrors.throttled,
   AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired]

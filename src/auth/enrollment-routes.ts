@@ -4,11 +4,11 @@ import { Type } from '@sinclair/typebox'
 import { EnrollmentVerifyRequest, QR_MAX, QrCode, RecoveryCodes, UsernameParams } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
-import { bearerToken } from '../plugins/authenticate.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { bearerToken } from '../http/bearer-token.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import type { UserRow } from '../users/users-repository.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { clientMeta } from '../http/client-meta.js'
 
 // JSON only when asked for by name and PNG is not, so browsers and wildcard Accept get the image.
 const wantsJson = (accept = '') => /\bapplication\/json\b/.test(accept) && !/\bimage\/png\b/.test(accept)

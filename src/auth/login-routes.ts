@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Login2faRequest, LoginRequest, LoginResponse, TokenResponse } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
 import { AuthErrors } from './errors.js'
 import { ThrottleErrors } from './login-throttle.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { clientMeta } from '../http/client-meta.js'
 import { MFA_TOKEN_MAX_ATTEMPTS } from './use-cases/login.js'
 import { PasskeyErrors } from '../passkeys/errors.js'
 

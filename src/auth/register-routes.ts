@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RegisterRequest, RegisterResponse } from '../../schemas/auth.js'
 import { ref } from '../../schemas/ref.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
 import { AuthErrors } from './errors.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { clientMeta } from '../http/client-meta.js'
 
 const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/register', {

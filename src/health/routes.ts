@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Health } from '../../schemas/health.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
-import { problems } from '../plugins/problem-responses.js'
+import { problems } from '../http/problem-responses.js'
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health/live', {

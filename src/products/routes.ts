@@ -5,7 +5,7 @@ import { ref, type Defaulted } from '../../schemas/ref.js'
 import { rowId } from '../../schemas/ids.js'
 import { ETag, Location } from '../../schemas/headers.js'
 import { Errors } from '../errors.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
 import { etagOf, notModified, ProductErrors, toProduct } from './products-service.js'
 
 const tags = ['products']

@@ -1,15 +1,6 @@
-import type { FastifyRequest } from 'fastify'
-
 /** Who is calling, for the session record and the audit log. */
 export interface ClientMeta {
   ip: string
   userAgent: string
   requestId: string
 }
-
-/** The caller's address, user agent (bounded) and request id, for sessions and the audit log. */
-export const clientMeta = (request: FastifyRequest): ClientMeta => ({
-  ip: request.ip.slice(0, 45),
-  userAgent: (request.headers['user-agent'] ?? '').slice(0, 255),
-  requestId: request.id
-})

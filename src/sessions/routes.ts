@@ -4,8 +4,8 @@ import { TokenResponse } from '../../schemas/auth.js'
 import { RefreshRequest, SessionList, SessionParams } from '../../schemas/sessions.js'
 import { ref } from '../../schemas/ref.js'
 import { Errors } from '../errors.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
-import { clientMeta } from './client-meta.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
+import { clientMeta } from '../http/client-meta.js'
 import { SessionErrors } from './errors.js'
 
 const noContent = { 204: Type.Null({ description: 'done' }) }

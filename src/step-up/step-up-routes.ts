@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AccessTokenResponse, StepUpOptions, StepUpRequest } from '../../schemas/step-up.js'
 import { ref } from '../../schemas/ref.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
 import { AuthErrors } from '../auth/errors.js'
 import { ThrottleErrors } from '../auth/login-throttle.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { clientMeta } from '../http/client-meta.js'
 import { PasskeyErrors } from '../passkeys/errors.js'
 
 /** POST /auth/step-up/options and POST /auth/step-up (RFC 9470): a fresh auth_time for the current session. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Jwks } from '../../schemas/sessions.js'
 import { ref } from '../../schemas/ref.js'
-import { problems } from '../plugins/problem-responses.js'
+import { problems } from '../http/problem-responses.js'
 
 /** The public keys that verify access tokens (RFC 7517), for resource servers that verify on their own. */
 const jwksRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -4,8 +4,8 @@ import { AdminUser, AdminUserPage, SetRolesRequest, UserListQuery, UserParams } 
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { rowId } from '../../schemas/ids.js'
 import { Errors } from '../errors.js'
-import { BODY_ERRORS, problems } from '../plugins/problem-responses.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { BODY_ERRORS, problems } from '../http/problem-responses.js'
+import { clientMeta } from '../http/client-meta.js'
 import { AdminErrors } from './admin-service.js'
 
 const tags = ['users']

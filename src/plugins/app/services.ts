@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { passwordHasherFor } from '../auth/passwords.js'
-import { createServices, type Services } from '../services.js'
+import { passwordHasherFor } from '../../auth/passwords.js'
+import { createServices, type Services } from '../../services.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

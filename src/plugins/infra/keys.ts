@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { loadKeys, type Keys } from '../tokens/keys.js'
+import { loadKeys, type Keys } from '../../tokens/keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { ApiError } from '../errors.js'
-import { AuthErrors } from '../auth/errors.js'
+import { ApiError } from '../../errors.js'
+import { AuthErrors } from '../../auth/errors.js'
 
 const STARTUP_META = { ip: 'startup', userAgent: 'secure-api startup', requestId: 'startup' }
 

@@ -2,9 +2,9 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { projectRoot } from '../paths.js'
-import { withResponseHeaders } from '../openapi-headers.js'
-import { SECURITY_HEADERS } from '../../schemas/headers.js'
+import { projectRoot } from '../../paths.js'
+import { withResponseHeaders } from '../../http/openapi-headers.js'
+import { SECURITY_HEADERS } from '../../../schemas/headers.js'
 
 const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }
 

@@ -1,12 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest, FastifySchema, preParsingAsyncHookHandler, RouteOptions } from 'fastify'
-import { Errors, type ErrorKind } from '../errors.js'
-import { BEARER_ERRORS, problems } from './problem-responses.js'
-import type { Permission } from '../../schemas/access.js'
-import { ApiKeyErrors } from '../api-keys/errors.js'
-import { looksLikeApiKey } from '../api-keys/key-format.js'
-import { requireRecentAuth } from '../step-up/recent-auth.js'
-import { StepUpErrors } from '../step-up/errors.js'
+import { Errors, type ErrorKind } from '../../errors.js'
+import { BEARER_ERRORS, problems } from '../../http/problem-responses.js'
+import type { Permission } from '../../../schemas/access.js'
+import { ApiKeyErrors } from '../../api-keys/errors.js'
+import { looksLikeApiKey } from '../../api-keys/key-format.js'
+import { requireRecentAuth } from '../../step-up/recent-auth.js'
+import { StepUpErrors } from '../../step-up/errors.js'
 
 
 /** What a route needs: `authenticated` (any live session) or a permission. */

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import type { Driver } from '../db/driver.js'
-import { openStore } from '../db/open-store.js'
+import type { Driver } from '../../db/driver.js'
+import { openStore } from '../../db/open-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { createAccessTokenVerifier } from '../tokens/access-token-verifier.js'
-import type { AuthUser } from '../sessions/auth-user.js'
+import { createAccessTokenVerifier } from '../../tokens/access-token-verifier.js'
+import type { AuthUser } from '../../sessions/auth-user.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,4 +1,3 @@
-import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, Errors, PROBLEM_BASE, type ValidationIssue } from '../errors.js'
 import { MAX_ISSUES } from '../../schemas/problem.js'
@@ -65,12 +64,3 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, e: Ap
       ...(e.errors && { errors: e.errors })
     })
 }
-
-/** The one place errors become responses: problem+json, never an internal message on a 5xx. */
-export default fp(async (app) => {
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const problem = toApiError(error)
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
-    return sendProblem(request, reply, problem)
-  })
-}, { name: 'error-handler' })

@@ -1,4 +1,4 @@
-import { BY_STATUS, EVERY_RESPONSE } from '../schemas/headers.js'
+import { BY_STATUS, EVERY_RESPONSE } from '../../schemas/headers.js'
 
 type Headers = Record<string, object>
 type Doc = {

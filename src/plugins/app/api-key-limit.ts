@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { ApiKeyErrors } from '../api-keys/errors.js'
+import { ApiKeyErrors } from '../../api-keys/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,10 +1,11 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { Errors } from '../errors.js'
-import { AccessTokenInvalid, type AccessTokenClaims } from '../tokens/access-token-verifier.js'
-import { looksLikeApiKey } from '../api-keys/key-format.js'
-import type { KeyCheck } from '../api-keys/api-keys-service.js'
-import { clientMeta } from '../sessions/client-meta.js'
+import { Errors } from '../../errors.js'
+import { bearerToken } from '../../http/bearer-token.js'
+import { AccessTokenInvalid, type AccessTokenClaims } from '../../tokens/access-token-verifier.js'
+import { looksLikeApiKey } from '../../api-keys/key-format.js'
+import type { KeyCheck } from '../../api-keys/api-keys-service.js'
+import { clientMeta } from '../../http/client-meta.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,13 +15,6 @@ declare module 'fastify' {
 }
 
 const challenge = (description: string) => ({ 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` })
-
-/** The bearer token from the Authorization header, or a 401 that says what is missing. */
-export function bearerToken (request: FastifyRequest): string {
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(request.headers.authorization ?? '')
-  if (!match) throw Errors.unauthenticated('Send Authorization: Bearer <access_token>', { 'www-authenticate': 'Bearer' })
-  return match[1]!
-}
 
 /** Why a key was refused, as the client is told it (RFC 6750 invalid_token for each). */
 const KEY_REFUSALS: Record<Exclude<KeyCheck, { ok: true }>['reason'], [string, string]> = {

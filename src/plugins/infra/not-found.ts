@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
-import { Errors } from '../errors.js'
-import { sendProblem } from './error-handler.js'
-import { problems } from './problem-responses.js'
+import { Errors } from '../../errors.js'
+import { sendProblem } from '../../http/problem.js'
+import { problems } from '../../http/problem-responses.js'
 
 /**
  * Unknown routes are 404, known paths with the wrong method 405 with `Allow`, and

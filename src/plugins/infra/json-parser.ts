@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyBodyParser } from 'fastify'
 import sjson from 'secure-json-parse'
 import { parse as parseLossless } from 'lossless-json'
-import { Errors } from '../errors.js'
+import { Errors } from '../../errors.js'
 
 /** Money fields: a JSON number there arrives as its exact source text, never as a binary float. */
 export const DECIMAL_FIELDS = new Set(['price'])

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
-import { Errors, PROBLEM_BASE, type ApiError } from './errors.js'
+import { Errors, PROBLEM_BASE, type ApiError } from '../errors.js'
 
 /** What Node reports before a request exists (too slow, headers too large, not HTTP), as the ApiError it stands for. */
 function problemOf (code: string | undefined): ApiError {

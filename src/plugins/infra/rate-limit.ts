@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
-import { Errors } from '../errors.js'
+import { Errors } from '../../errors.js'
 
 /**
  * The bucket comes from the route the request matched, never from `request.url`: the raw

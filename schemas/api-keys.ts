@@ -13,8 +13,11 @@ const Permission = Type.Union(PERMISSION_NAMES.map((p) => Type.Literal(p)))
 const KeyPermissions = (options = {}) => Type.Array(Permission, { minItems: 1, maxItems: PERMISSION_NAMES.length, uniqueItems: true, ...options })
 /** The same in responses, typed `string[]` as the services hold them. */
 const KeyPermissionNames = (options = {}) => Type.Unsafe<string[]>(KeyPermissions(options))
-/** Control, zero-width and bidi characters: never in a key's name (it is shown in lists and the audit log). */
-const FORBIDDEN = '\\x00-\\x1F\\x7F\\u200B-\\u200F\\u202A-\\u202E\\u2066-\\u2069'
+/**
+ * Control, zero-width and bidi characters and lone surrogates (the pattern is matched per code point, so a
+ * surrogate pair is one astral character, allowed): never in a key's name (shown in lists and the audit log).
+ */
+const FORBIDDEN = '\\x00-\\x1F\\x7F\\u200B-\\u200F\\u202A-\\u202E\\u2066-\\u2069\\uD800-\\uDFFF'
 const NAME_CHAR = `[^${FORBIDDEN}]`
 const KeyName = Type.String({
   minLength: 1,
@@ -51,7 +54,7 @@ export const ApiKey = Type.Object({
   created_at: Timestamp(),
   expires_at: Timestamp(),
   last_used_at: Nullable(Timestamp({ description: 'updated at most once a minute' })),
-  last_used_ip: Nullable(Text(45, { pattern: '^[0-9A-Fa-f.:]+$', description: 'the address of the last recorded use' })),
+  last_used_ip: Nullable(Text(45, { description: 'the IP address of the last recorded use (null before the first, or when it was not an IP)' })),
   revoked_at: Nullable(Timestamp())
 }, { $id: 'ApiKey', additionalProperties: false })
 

@@ -630,6 +630,8 @@ export interface paths {
         /**
          * Clear an account's failed login attempts and lock
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         post: operations["unlockUser"];
         delete?: never;
@@ -651,6 +653,8 @@ export interface paths {
         /**
          * End all of an account's sessions
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         delete: operations["revokeUserSessions"];
         options?: never;
@@ -751,6 +755,8 @@ export interface paths {
         /**
          * Revoke one of an account's API keys
          * @description Requires the permission `users:write`.
+         *
+         *     Requires an authentication at most 300 seconds old (else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).
          */
         delete: operations["revokeUserApiKey"];
         options?: never;
@@ -5999,7 +6005,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden */
+            /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login; `forbidden`: Forbidden */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6083,7 +6089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `api_key_rate_limited`: Too many requests with this API key; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6187,7 +6193,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden */
+            /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login; `forbidden`: Forbidden */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6243,7 +6249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `api_key_rate_limited`: Too many requests with this API key; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6347,7 +6353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden */
+            /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login; `forbidden`: Forbidden */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6403,7 +6409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `api_key_rate_limited`: Too many requests with this API key; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6492,7 +6498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6507,7 +6513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden */
+            /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login; `forbidden`: Forbidden */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6549,7 +6555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `api_key_rate_limited`: Too many requests with this API key; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6636,7 +6642,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6651,7 +6657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden */
+            /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login; `forbidden`: Forbidden */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6693,7 +6699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `api_key_rate_limited`: Too many requests with this API key; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7475,7 +7481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired */
+            /** @description `unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: Access token expired; `insufficient_user_authentication`: A more recent authentication is required: step up with POST /auth/step-up */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7490,7 +7496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `forbidden`: Forbidden */
+            /** @description `api_key_not_allowed`: API keys are not accepted here: sessions, passwords, second factors and keys are managed after an interactive login; `forbidden`: Forbidden */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7532,7 +7538,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: Too many requests from this address; `api_key_rate_limited`: Too many requests with this API key; `rate_limited`: Too many requests from this address */
+            /** @description `rate_limited`: Too many requests from this address; `rate_limited`: Too many requests from this address */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -46,6 +46,15 @@ export function createApiKeyRepository (db: Executor) {
       return r.insertId
     },
 
+    /**
+     * Serializes key creations of one owner (in a transaction): a row lock on the owner, so a
+     * count then insert cannot race another one (REPEATABLE READ counts take no lock). SQLite
+     * transactions are serialized already.
+     */
+    async lockOwner (userId: number): Promise<void> {
+      await db.execute('UPDATE users SET id = id WHERE id = ?', [userId])
+    },
+
     /** Keys neither revoked nor expired. */
     async countLive (userId: number, now: number): Promise<number> {
       const [row] = await db.query<{ n: number | string }>(
@@ -87,7 +96,7 @@ export function createApiKeyRepository (db: Executor) {
      * Records a use unless one was recorded less than `minGapMs` ago (by any instance): true
      * when this call recorded it.
      */
-    async touch (id: number, now: number, ip: string, minGapMs: number): Promise<boolean> {
+    async touch (id: number, now: number, ip: string | null, minGapMs: number): Promise<boolean> {
       const r = await db.execute(
         'UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)',
         [now, ip, id, now - minGapMs])

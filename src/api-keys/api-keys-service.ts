@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { Driver } from '../db/driver.js'
 import { keysetPage } from '../db/keyset.js'
 import { sha256 } from '../auth/opaque.js'
@@ -48,6 +49,12 @@ const view = (k: ApiKeyRow) => ({
   revoked_at: iso(k.revoked_at)
 })
 
+/** A client address as stored and audited: an IP address (a zone id dropped), or null for anything else. */
+export function storedAddress (ip: string): string | null {
+  const address = ip.split('%')[0]!
+  return isIP(address) !== 0 && address.length <= 45 ? address : null
+}
+
 /** Bounded per-instance "last time" memo, so hot keys cost no write and no audit row per request. */
 function everyMs (intervalMs: number, now: () => number, maxEntries = 50_000) {
   const last = new Map<number, number>()
@@ -74,7 +81,8 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
     if (cached !== undefined) return cached
     const state = await keys().state(hash)
     const owner = list(state?.owner_permissions ?? null)
-    const value = state ? { userId: state.user_id, state, effective: list(state.permissions).filter((p) => owner.includes(p)) } : null
+    if (!state) return null // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
+    const value = { userId: state.user_id, state, effective: list(state.permissions).filter((p) => owner.includes(p)) }
     cache.set(hash, value)
     return value
   }
@@ -109,6 +117,7 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
       }
       const id = await db.transaction(async (tx) => {
         const repo = createApiKeyRepository(tx)
+        await repo.lockOwner(userId)
         if (await repo.countLive(userId, at) >= MAX_LIVE_API_KEYS) throw ApiKeyErrors.tooMany(`At most ${MAX_LIVE_API_KEYS} live keys per user`)
         return repo.create(row)
       })
@@ -161,8 +170,9 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
         if (expiredAuditDue(state.id)) await audit('api_key_expired_used', state.user_id, meta, `key ${state.id}`, null)
         return { ok: false, reason: 'expired' }
       }
-      if (touchDue(state.id) && await keys().touch(state.id, at, meta.ip, TOUCH_INTERVAL_MS) && state.last_used_ip !== meta.ip) {
-        await audit('api_key_new_ip', state.user_id, meta, `key ${state.id} from ${meta.ip}` +
+      const ip = storedAddress(meta.ip)
+      if (touchDue(state.id) && await keys().touch(state.id, at, ip, TOUCH_INTERVAL_MS) && state.last_used_ip !== ip) {
+        await audit('api_key_new_ip', state.user_id, meta, `key ${state.id} from ${ip ?? 'an address that is not an IP'}` +
           (state.last_used_ip === null ? ' (first use)' : ` (before: ${state.last_used_ip})`), null)
       }
       return { ok: true, identity: { userId: state.user_id, keyId: state.id, permissions: found.effective, limitKey: hash.slice(0, 32) } }

@@ -14,7 +14,7 @@ const noContent = { 204: Type.Null({ description: 'done' }) }
 
 /**
  * Your own API keys (an interactive login only: a key never manages keys), and an
- * administrator's view of anyone's (`users:write`, which a key holding it may use).
+ * administrator's view of anyone's (`users:write`; a key holding it may list, never revoke).
  */
 const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['api-keys']
@@ -75,7 +75,7 @@ const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.services.apiKeys.listOf(rowId(request.params.id), (request.query as Defaulted<typeof request.query, 'limit'>).limit, request.query.cursor))
 
   app.delete('/api/users/:id/keys/:keyId', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true, apiKeys: false },
     schema: {
       tags: ['users'],
       operationId: 'revokeUserApiKey',

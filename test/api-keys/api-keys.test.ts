@@ -64,12 +64,16 @@ for (const store of stores) {
         { name: '   ', permissions: ['products:read'], expires_in_days: 30 },
         { name: 'a\nb', permissions: ['products:read'], expires_in_days: 30 },
         { name: 'evil\u202Eexe.txt', permissions: ['products:read'], expires_in_days: 30 },
-        { name: '\u200B', permissions: ['products:read'], expires_in_days: 30 }
+        { name: '\u200B', permissions: ['products:read'], expires_in_days: 30 },
+        { name: 'a\ud800', permissions: ['products:read'], expires_in_days: 30 }, // N5: a lone surrogate
+        { name: '\udc00b', permissions: ['products:read'], expires_in_days: 30 }
       ]) t.equal((await createKeyRequest(app, token, body)).statusCode, 400, JSON.stringify(body))
 
+      t.equal((await createKeyRequest(app, token, { name: '🔑 deploy', permissions: ['products:read'], expires_in_days: 1 })).statusCode, 201,
+        'a surrogate pair (one astral character) is fine')
       const revokedOne = await createKey(app, token)
       t.equal((await call(app, 'DELETE', `/api/keys/${revokedOne.id}`, token)).statusCode, 204)
-      for (let i = 0; i < 49; i++) await createKey(app, token, ['products:read'], 30, `k${i}`)
+      for (let i = 0; i < 48; i++) await createKey(app, token, ['products:read'], 30, `k${i}`)
       const expiring = await createKey(app, token, ['products:read'], 1, 'short')
       const full = await createKeyRequest(app, token, { name: 'one too many', permissions: ['products:read'], expires_in_days: 30 })
       t.equal(full.statusCode, 409)
@@ -155,10 +159,14 @@ for (const store of stores) {
         ['GET', '/auth/sessions'], ['POST', '/auth/logout'], ['POST', '/auth/logout-all'], ['POST', '/auth/password'],
         ['POST', '/auth/2fa/reset'], ['POST', '/auth/2fa/recovery-codes'], ['DELETE', '/auth/sessions/abc'],
         ['POST', '/auth/refresh'], ['POST', '/auth/login'], ['POST', '/auth/2fa/verify'], ['GET', '/auth/generate_qr/nobody'],
-        ['POST', '/api/keys'], ['GET', '/api/keys'], ['DELETE', `/api/keys/${id}`]
+        ['POST', '/api/keys'], ['GET', '/api/keys'], ['DELETE', `/api/keys/${id}`],
+        // F8: account-administration writes, even with users:write
+        ['POST', `/api/users/${owner.id}/unlock`], ['DELETE', `/api/users/${owner.id}/sessions`],
+        ['DELETE', `/api/users/${owner.id}/keys/${id}`], ['PUT', `/api/users/${owner.id}/roles`],
+        ['POST', `/api/users/${owner.id}/disable`], ['POST', `/api/users/${owner.id}/enable`]
       ] as const
       for (const [method, url] of refused) {
-        const body = method === 'POST' ? { name: 'by key', permissions: ['products:read'], expires_in_days: 1 } : undefined
+        const body = method === 'PUT' ? { roles: ['viewer'] } : method === 'POST' ? { name: 'by key', permissions: ['products:read'], expires_in_days: 1 } : undefined
         const res = await call(app, method, url, key, body)
         t.equal(res.statusCode, 403, `${method} ${url}`)
         t.equal(res.json().code, 'api_key_not_allowed', `${method} ${url}`)

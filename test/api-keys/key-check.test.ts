@@ -51,8 +51,13 @@ for (const store of stores) {
       t.notOk(plan.some((p) => /^SCAN k\b/.test(p.detail)), 'no scan of api_keys')
     }
     seen.length = 0
+    await call(app, 'GET', '/api/products', key)
+    const known = seen.length
+    await call(app, 'GET', '/api/products', key)
+    t.ok(seen.length < 2 * known, 'a known key is cached like the session check: a repeat skips its lookup')
+    seen.length = 0
     await call(app, 'GET', '/api/products', unknown)
-    t.equal(seen.length, 0, 'and the answer is cached like the session check: a repeat costs nothing')
+    t.equal(seen.length, 1, 'an unknown key is not cached (N3: minted well-formed keys cannot evict live entries)')
   })
 }
 
@@ -111,4 +116,36 @@ t.test('K8: per-key rate limit shared through Redis by two instances', async (t)
   const statuses = []
   for (const app of [a.app, b.app, a.app, b.app, a.app, b.app]) statuses.push((await call(app, 'GET', '/api/products', key)).statusCode)
   t.same(statuses, [200, 200, 200, 200, 429, 429], 'four in all, whichever instance served them')
+})
+
+t.test('K3 (F5): 50 live keys at most, even with 70 creations at once (MariaDB: the count and insert are serialized per owner)', async (t) => {
+  const { app, clock } = await authApp(t, { store: 'mysql' })
+  const u = await userWithRole(app, clock, 'viewer')
+  const token = await login(app, clock, u)
+  const body = { name: 'race', permissions: ['products:read'], expires_in_days: 1 }
+  const statuses = await Promise.all(Array.from({ length: 70 }, () =>
+    app.inject({ method: 'POST', url: '/api/keys', headers: { authorization: `Bearer ${token}` }, payload: body }).then((r) => r.statusCode)))
+  t.equal(statuses.filter((s) => s === 201).length, 50)
+  t.equal(statuses.filter((s) => s === 409).length, 20)
+  const [row] = await app.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE user_id = ?', [u.id])
+  t.equal(Number(row!.n), 50)
+})
+
+t.test('K9 (F9): behind a proxy, a forged address is never stored; listings keep working', async (t) => {
+  const { app, clock } = await authApp(t, { store: 'sqlite', config: { TRUST_PROXY: true } })
+  const u = await userWithRole(app, clock, 'viewer')
+  const token = await login(app, clock, u)
+  const forged = await createKey(app, token)
+  const zoned = await createKey(app, token)
+  const res = await app.inject({ url: '/api/products', headers: { authorization: `Bearer ${forged.key}`, 'x-forwarded-for': 'evil-not-an-ip, 10.0.0.1' } })
+  t.equal(res.statusCode, 200)
+  const withZone = await app.inject({ url: '/api/products', remoteAddress: 'fe80::1%eth0', headers: { authorization: `Bearer ${zoned.key}` } })
+  t.equal(withZone.statusCode, 200)
+  const stored = await app.db.query<{ id: number, last_used_ip: string | null }>('SELECT id, last_used_ip FROM api_keys WHERE user_id = ? ORDER BY id', [u.id])
+  t.same(stored.map((k) => k.last_used_ip), [null, 'fe80::1'], 'not an IP: null; a zone id is dropped')
+  const listed = await app.inject({ url: '/api/keys', headers: { authorization: `Bearer ${token}` } })
+  t.equal(listed.statusCode, 200)
+  t.same(listed.json().items.map((k: { last_used_ip: string | null }) => k.last_used_ip), [null, 'fe80::1'])
+  const [event] = await app.db.query<{ details: string }>('SELECT details FROM audit_events WHERE event = ? AND details LIKE ?', ['api_key_new_ip', `key ${forged.id} %`])
+  t.notMatch(event?.details, /evil/, 'nor audited as the key\'s address')
 })

@@ -18,6 +18,7 @@ import { createPasskeyService } from './passkeys/passkey-service.js'
 import { createPasskeyLogin } from './passkeys/passkey-login.js'
 import { createStepUpService } from './step-up/step-up-service.js'
 import { createApiKeyService } from './api-keys/api-keys-service.js'
+import { createAuditService } from './audit/audit-service.js'
 
 export interface ServiceDeps {
   db: Driver
@@ -86,7 +87,7 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
     }),
     apiKeys,
     products: createProductService({ db, now }),
-    audit
+    audit: createAuditService({ db })
   }
 }
 

@@ -13,7 +13,8 @@ export const silentLog = pino({ level: 'silent' })
 
 /** A migrated SQLite store in memory, closed at teardown: the real SQL, no server, no HTTP. */
 export async function memoryStore (t: Test): Promise<Driver> {
-  const db = await openStore({ DATABASE_URL: 'sqlite::memory:', DATA_DIR: tempDir(t), DB_CONNECT_TIMEOUT_MS: 1000, DB_POOL_SIZE: 1 }, silentLog)
+  const store = { DATABASE_URL: 'sqlite::memory:', DATA_DIR: tempDir(t), DB_CONNECT_TIMEOUT_MS: 1000, DB_POOL_SIZE: 1 }
+  const db = await openStore(store, silentLog)
   t.teardown(() => db.close())
   return db
 }

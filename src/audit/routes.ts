@@ -4,7 +4,6 @@ import { rowId } from '../../schemas/ids.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { ApiError, Errors } from '../errors.js'
 import { problems } from '../http/problem-responses.js'
-import { keysetPage } from '../db/keyset.js'
 
 /**
  * A date-time the schema let through as text, as epoch ms. Some pass the format and still
@@ -31,16 +30,14 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const q = request.query as Defaulted<typeof request.query, 'limit'>
-    const rows = await app.services.audit.list({
-      limit: q.limit + 1,
+    return app.services.audit.list({
+      limit: q.limit,
       beforeId: q.cursor === undefined ? undefined : Number(q.cursor),
       userId: q.user_id === undefined ? undefined : rowId(q.user_id),
       event: q.event,
       from: instant(q.from, 'from'),
       to: instant(q.to, 'to')
     })
-    const page = keysetPage(rows, q.limit, (last) => String(last.id))
-    return { items: page.rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), next_cursor: page.next_cursor }
   })
 }
 

@@ -32,14 +32,15 @@ export interface AuthDeps {
 export function createAuthContext (deps: AuthDeps) {
   const { db, now, config, hasher, totpKey, sessions, throttle } = deps
   const repos = (ex: Executor = db) => ({ users: createUserRepository(ex), tokens: createAuthTokenRepository(ex) })
-  const audit = (event: AuditEventName, meta: ClientMeta, who: AuditWho) => createAuditRepository(db).record(event, now(), meta, who)
+  const audit = (event: AuditEventName, meta: ClientMeta, who: AuditWho) =>
+    createAuditRepository(db).record(event, now(), meta, who)
   const secondFactor = createSecondFactor({ totpKey, now })
 
   function refuseWeak (password: string, username: string, pointer: string) {
     const weakness = passwordWeakness(password, username)
     if (weakness) {
-      throw new ApiError(400, AuthErrors.weakPassword.code, AuthErrors.weakPassword.title, `The password ${weakness}`, {},
-        [{ pointer, message: weakness }])
+      const { code, title } = AuthErrors.weakPassword
+      throw new ApiError(400, code, title, `The password ${weakness}`, {}, [{ pointer, message: weakness }])
     }
   }
 
@@ -53,7 +54,8 @@ export function createAuthContext (deps: AuthDeps) {
   async function enrollmentOf (user: UserRow) {
     const secret = secondFactor.enrollingSecretOf(user)!
     const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
-    return { otpauth_uri: otpauthUri(secret, config.TOTP_ISSUER, user.username), secret, enrollment_token: token, expires_in }
+    const otpauth_uri = otpauthUri(secret, config.TOTP_ISSUER, user.username)
+    return { otpauth_uri, secret, enrollment_token: token, expires_in }
   }
 
   /**
@@ -74,7 +76,8 @@ export function createAuthContext (deps: AuthDeps) {
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
-    await audit('login_succeeded', meta, { ...who, details: passkey ? 'passkey' : proof.recovery_code !== undefined ? 'recovery code' : 'totp' })
+    const details = passkey ? 'passkey' : proof.recovery_code !== undefined ? 'recovery code' : 'totp'
+    await audit('login_succeeded', meta, { ...who, details })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }
 

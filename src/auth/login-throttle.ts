@@ -1,22 +1,23 @@
 import type { Config } from '../config.js'
 import type { Executor } from '../db/driver.js'
-import { isUniqueViolation } from '../db/errors.js'
 import { defineError } from '../errors.js'
 import { throttleSource } from './throttle-source.js'
+import { createLoginThrottleRepository } from './login-throttle-repository.js'
 
 export const ThrottleErrors = {
   throttled: defineError(429, 'login_throttled', 'Too many failed attempts for this account; wait before trying again')
 }
 
-export interface ThrottleRow {
-  failures: number
-  locks: number
-  blocked_until: number
-}
-
 /** The source of the account-wide record. */
 const ACCOUNT = ''
-const KEY = 'username_normalized = ? AND source = ?'
+
+export type ThrottleConfig = Pick<Config, 'LOGIN_MAX_FAILURES' | 'LOGIN_ACCOUNT_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS'>
+
+export interface ThrottleDeps {
+  db: Executor
+  now: () => number
+  config: ThrottleConfig
+}
 
 /**
  * Throttling of failed password and code attempts, in the database so every instance sees it,
@@ -33,9 +34,8 @@ const KEY = 'username_normalized = ? AND source = ?'
  * Each attempt first takes a slot in both, each in one conditional UPDATE (so concurrent guesses
  * cannot exceed either limit); a failure keeps them, a success gives them back or clears them.
  */
-export type ThrottleConfig = Pick<Config, 'LOGIN_MAX_FAILURES' | 'LOGIN_ACCOUNT_MAX_FAILURES' | 'LOGIN_LOCK_SECONDS'>
-
-export function createLoginThrottle ({ db, now: clock, config }: { db: Executor, now: () => number, config: ThrottleConfig }) {
+export function createLoginThrottle ({ db, now: clock, config }: ThrottleDeps) {
+  const repo = createLoginThrottleRepository(db)
   const lockMs = config.LOGIN_LOCK_SECONDS * 1000
   const records = (name: string, ip: string) => [
     { name, source: throttleSource(ip), max: config.LOGIN_MAX_FAILURES, delays: true },
@@ -43,8 +43,7 @@ export function createLoginThrottle ({ db, now: clock, config }: { db: Executor,
   ]
   type Counter = ReturnType<typeof records>[number]
 
-  const row = async (r: Counter) =>
-    (await db.query<ThrottleRow & Record<string, unknown>>(`SELECT failures, locks, blocked_until FROM login_throttle WHERE ${KEY}`, [r.name, r.source]))[0]
+  const row = (r: Counter) => repo.find(r.name, r.source)
 
   const refuse = (until: number) => {
     const seconds = Math.max(1, Math.ceil((until - clock()) / 1000))
@@ -54,25 +53,18 @@ export function createLoginThrottle ({ db, now: clock, config }: { db: Executor,
   async function takeSlot (r: Counter): Promise<void> {
     for (let tries = 0; tries < 3; tries++) {
       const now = clock()
-      const taken = await db.execute(
-        `UPDATE login_throttle SET failures = failures + 1, updated_at = ? WHERE ${KEY} AND blocked_until <= ? AND failures < ?`, [now, r.name, r.source, now, r.max])
-      if (taken.affectedRows === 1) return
+      if (await repo.takeSlot(r.name, r.source, now, r.max)) return
       const current = await row(r)
-      if (current && (current.blocked_until > now || current.failures >= r.max)) throw refuse(Math.max(current.blocked_until, now + 1000))
-      if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
-      try {
-        await db.execute('INSERT INTO login_throttle (username_normalized, source, failures, locks, blocked_until, updated_at) VALUES (?, ?, 1, 0, 0, ?)', [r.name, r.source, now])
-        return
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err
+      if (current && (current.blocked_until > now || current.failures >= r.max)) {
+        throw refuse(Math.max(current.blocked_until, now + 1000))
       }
+      if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
+      if (await repo.create(r.name, r.source, now)) return
     }
     throw refuse(clock() + 1000)
   }
 
-  const giveBack = async (r: Counter) => {
-    await db.execute(`UPDATE login_throttle SET failures = failures - 1 WHERE ${KEY} AND failures > 0`, [r.name, r.source])
-  }
+  const giveBack = (r: Counter) => repo.giveBack(r.name, r.source)
 
   /** Keeps the failure's slot, then delays or locks; true when this failure locked. */
   async function failedOn (r: Counter): Promise<boolean> {
@@ -80,15 +72,11 @@ export function createLoginThrottle ({ db, now: clock, config }: { db: Executor,
     const current = await row(r)
     if (!current) return false
     if (current.failures >= r.max) {
-      const locked = await db.execute(
-        `UPDATE login_throttle SET failures = 0, locks = locks + 1, blocked_until = ?, updated_at = ? WHERE ${KEY} AND failures >= ?`,
-        [now + lockMs * 2 ** Math.min(current.locks, 10), now, r.name, r.source, r.max])
-      return locked.affectedRows === 1
+      return repo.lock(r.name, r.source, now + lockMs * 2 ** Math.min(current.locks, 10), now, r.max)
     }
     const delayFrom = Math.floor(r.max / 2)
     if (r.delays && current.failures > delayFrom) {
-      await db.execute(`UPDATE login_throttle SET blocked_until = ? WHERE ${KEY} AND blocked_until < ?`,
-        [now + 1000 * 2 ** (current.failures - delayFrom - 1), r.name, r.source, now])
+      await repo.delay(r.name, r.source, now + 1000 * 2 ** (current.failures - delayFrom - 1), now)
     }
     return false
   }
@@ -119,16 +107,16 @@ export function createLoginThrottle ({ db, now: clock, config }: { db: Executor,
 
     /** A full success (password and second factor): this address's record and the account's are cleared. */
     async clear (name: string, ip: string): Promise<void> {
-      await db.execute('DELETE FROM login_throttle WHERE username_normalized = ? AND source IN (?, ?)', [name, throttleSource(ip), ACCOUNT])
+      await repo.clear(name, [throttleSource(ip), ACCOUNT])
     },
 
     /** An administrator's unlock: every record of the account. */
     async unlock (name: string): Promise<void> {
-      await db.execute('DELETE FROM login_throttle WHERE username_normalized = ?', [name])
+      await repo.clearAll(name)
     },
 
     async purge (before: number): Promise<number> {
-      return (await db.execute('DELETE FROM login_throttle WHERE updated_at < ? AND blocked_until < ?', [before, clock()])).affectedRows
+      return repo.purge(before, clock())
     }
   }
 }

@@ -1,6 +1,27 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
 import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
 import { MIGRATION_LOCK_SECONDS } from './mysql-limits.js'
+import { codeOf, isStorageError, StorageError, translated } from './errors.js'
+
+/** mysql2's codes for a server that cannot be reached or a pool that cannot serve. */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'POOL_ENQUEUELIMIT'])
+
+/** mysql2's errors as the storage errors the app knows; any other error is left as it is. */
+export function translateMysqlError (err: unknown): unknown {
+  if (err instanceof StorageError) return err
+  const code = codeOf(err)
+  if (code === 'ER_DUP_ENTRY') return new StorageError('unique_violation', code, { cause: err })
+  if (code === 'ER_LOCK_DEADLOCK') return new StorageError('deadlock', code, { cause: err })
+  // a pool or connection used after it closed says so only in its message
+  const closed = /Pool is closed|closed state/.test((err as Error | null)?.message ?? '')
+  if ((code !== undefined && UNAVAILABLE.has(code)) || closed) {
+    return new StorageError('unavailable', code, { cause: err })
+  }
+  return err
+}
+
+const mysqlErrors = <T>(fn: () => Promise<T>) => translated(translateMysqlError, fn)
 
 type Bindable = Parameters<PoolConnection['execute']>[1]
 
@@ -10,14 +31,14 @@ type Bindable = Parameters<PoolConnection['execute']>[1]
  */
 function executorOf (conn: Pool | PoolConnection): Executor {
   return {
-    async query<T extends Row = Row> (sql: string, params: readonly SqlValue[] = []) {
+    query: <T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) => mysqlErrors(async () => {
       const [rows] = await conn.execute(sql, checkParams(params) as Bindable)
       return rows as T[]
-    },
-    async execute (sql: string, params: readonly SqlValue[] = []): Promise<ExecResult> {
+    }),
+    execute: (sql: string, params: readonly SqlValue[] = []): Promise<ExecResult> => mysqlErrors(async () => {
       const [r] = await conn.execute<ResultSetHeader>(sql, checkParams(params) as Bindable)
       return { affectedRows: r.affectedRows, insertId: r.insertId }
-    }
+    })
   }
 }
 
@@ -32,8 +53,10 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 
 const DEADLOCK_RETRIES = 5
 
-/** A Driver over a mysql2 promise pool (the one `@fastify/mysql` creates). */
-export function createMysqlDriver (pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS): Driver {
+/** A Driver over a mysql2 promise pool (src/db/open-store.ts creates it). */
+export function createMysqlDriver (
+  pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS
+): Driver {
   return {
     dialect: 'mysql',
     description,
@@ -43,7 +66,7 @@ export function createMysqlDriver (pool: Pool, description: string, lockTimeoutS
     transaction: async (fn) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await withConnection(pool, async (conn) => {
+          return await mysqlErrors(() => withConnection(pool, async (conn) => {
             await conn.beginTransaction()
             try {
               const result = await fn(executorOf(conn))
@@ -53,15 +76,15 @@ export function createMysqlDriver (pool: Pool, description: string, lockTimeoutS
               await conn.rollback()
               throw err
             }
-          })
+          }))
         } catch (err) {
-          if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_RETRIES) throw err
+          if (!isStorageError(err, 'deadlock') || attempt >= DEADLOCK_RETRIES) throw err
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
         }
       }
     },
     // GET_LOCK belongs to the connection, so everything under the lock runs on it.
-    withLock: (name, fn) => withConnection(pool, async (conn) => {
+    withLock: (name, fn) => mysqlErrors(() => withConnection(pool, async (conn) => {
       const [rows] = await conn.execute('SELECT GET_LOCK(?, ?) AS got', [name, lockTimeoutSeconds])
       if ((rows as Array<{ got: number | null }>)[0]?.got !== 1) {
         throw new Error(`could not take the lock "${name}" within ${lockTimeoutSeconds}s`)
@@ -71,8 +94,8 @@ export function createMysqlDriver (pool: Pool, description: string, lockTimeoutS
       } finally {
         await conn.execute('SELECT RELEASE_LOCK(?)', [name])
       }
-    }),
-    ping: async () => { await pool.query('SELECT 1') },
+    })),
+    ping: () => mysqlErrors(async () => { await pool.query('SELECT 1') }),
     close: async () => { await pool.end() }
   }
 }

@@ -2,6 +2,21 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
+import { codeOf, StorageError, translated } from './errors.js'
+
+/** better-sqlite3's errors as the storage errors the app knows; any other error is left as it is. */
+export function translateSqliteError (err: unknown): unknown {
+  if (err instanceof StorageError) return err
+  const code = codeOf(err)
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new StorageError('unique_violation', code, { cause: err })
+  }
+  // another process held the write lock for longer than busy_timeout
+  if (code === 'SQLITE_BUSY') return new StorageError('busy', code, { cause: err })
+  return err
+}
+
+const sqliteErrors = <T>(fn: () => Promise<T>) => translated(translateSqliteError, fn)
 
 /** A promise chain that runs one transaction at a time on the single SQLite connection. */
 function createMutex () {
@@ -33,6 +48,12 @@ export function createSqliteDriver (filename: string): Driver {
     }
   }
 
+  /** Inside a transaction: a unique violation caught there is already a StorageError. */
+  const translating: Executor = {
+    query: (sql, params) => sqliteErrors(() => executor.query(sql, params)),
+    execute: (sql, params) => sqliteErrors(() => executor.execute(sql, params))
+  }
+
   const locked = { ...executor, ddl: async (sql: string) => { db.exec(sql) } }
 
   async function immediate<T> (fn: () => Promise<T>): Promise<T> {
@@ -52,13 +73,13 @@ export function createSqliteDriver (filename: string): Driver {
   return {
     dialect: 'sqlite',
     description: filename === ':memory:' ? 'SQLite (in memory)' : `SQLite (${filename})`,
-    query: (sql, params) => exclusive(() => executor.query(sql, params)),
-    execute: (sql, params) => exclusive(() => executor.execute(sql, params)),
-    transaction: (fn) => exclusive(() => immediate(() => fn(executor))),
+    query: (sql, params) => sqliteErrors(() => exclusive(() => executor.query(sql, params))),
+    execute: (sql, params) => sqliteErrors(() => exclusive(() => executor.execute(sql, params))),
+    transaction: (fn) => sqliteErrors(() => exclusive(() => immediate(() => fn(translating)))),
     // BEGIN IMMEDIATE takes the file's write lock, which other processes wait for
     // (busy_timeout); SQLite's DDL is transactional, so a failed migration leaves nothing.
-    withLock: (_name, fn) => exclusive(() => immediate(() => fn(locked))),
-    ping: async () => { db.prepare('SELECT 1').get() },
+    withLock: (_name, fn) => sqliteErrors(() => exclusive(() => immediate(() => fn(locked)))),
+    ping: () => sqliteErrors(async () => { db.prepare('SELECT 1').get() }),
     close: async () => { db.close() }
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, Errors, PROBLEM_BASE, type ValidationIssue } from '../errors.js'
 import { MAX_ISSUES } from '../../schemas/problem.js'
+import { isStoreUnavailable } from '../db/errors.js'
 
 type AjvIssue = { instancePath: string, message?: string, keyword: string, params: Record<string, unknown> }
 
@@ -16,14 +17,11 @@ function issuesOf (error: FastifyError): ValidationIssue[] {
   })
 }
 
-/** Errors that mean the store cannot be reached (not that a statement was wrong). */
-const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'POOL_CLOSED', 'POOL_ENQUEUELIMIT', 'SQLITE_BUSY'])
-
 /** Maps anything thrown to the ApiError it stands for. */
 export function toApiError (error: FastifyError | ApiError): ApiError {
   if (error instanceof ApiError) return error
-  if (STORE_DOWN.has(String(error.code)) || /Pool is closed|closed state/.test(error.message)) {
+  // the drivers say which failures mean the store cannot answer now (src/db/errors.ts)
+  if (isStoreUnavailable(error)) {
     return Errors.storeUnavailable('The data store is not answering; try again shortly')
   }
   if (error.validation) {

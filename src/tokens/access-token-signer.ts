@@ -13,7 +13,8 @@ export interface SignerOptions {
 export type AccessTokenSigner = (claims: Omit<AccessTokenClaims, 'exp'>) => string
 
 /** Access tokens: RS256, header `typ: at+jwt` and the `kid` of the newest key, our `iss` and `aud`. */
-export function createAccessTokenSigner (key: SigningKey, { issuer, audience, ttlSeconds }: SignerOptions): AccessTokenSigner {
+export function createAccessTokenSigner (key: SigningKey, options: SignerOptions): AccessTokenSigner {
+  const { issuer, audience, ttlSeconds } = options
   const sign = createSigner({
     key: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     algorithm: 'RS256',

@@ -7,11 +7,13 @@ export function createKeyFingerprintRepository (db: Executor) {
     /** Records the fingerprint unless one is recorded already; returns the recorded one. */
     async recordOnce (name: string, fingerprint: string, now: number): Promise<string | undefined> {
       try {
-        await db.execute('INSERT INTO key_fingerprints (name, fingerprint, created_at) VALUES (?, ?, ?)', [name, fingerprint, now])
+        await db.execute('INSERT INTO key_fingerprints (name, fingerprint, created_at) VALUES (?, ?, ?)',
+          [name, fingerprint, now])
       } catch (err) {
         if (!isUniqueViolation(err)) throw err
       }
-      const [row] = await db.query<{ fingerprint: string }>('SELECT fingerprint FROM key_fingerprints WHERE name = ?', [name])
+      const [row] = await db.query<{ fingerprint: string }>(
+        'SELECT fingerprint FROM key_fingerprints WHERE name = ?', [name])
       return row?.fingerprint
     }
   }

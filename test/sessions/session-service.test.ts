@@ -7,18 +7,20 @@ const HOUR = 3600 * 1000
 
 async function withUser (t: Parameters<typeof testServices>[0], config: Parameters<typeof testServices>[1] = {}) {
   const s = await testServices(t, config)
-  const { user } = await s.services.auth.createAccount(`sessionuser${process.pid}`, 'a long passphrase of mine', 'editor', meta)
+  const { user } = await s.services.auth.createAccount(`sessionuser${process.pid}`, 'a long passphrase of mine',
+    'editor', meta)
   return { ...s, userId: user.id }
 }
 
 const code = (err: unknown) => (err instanceof ApiError ? err.code : String(err))
 
-t.test('start signs an access token with the configured claims, its lifetime counted on the injected clock', async (t) => {
+t.test('start signs an access token with the configured claims, its lifetime on the injected clock', async (t) => {
   const { services, keys, config, clock, userId } = await withUser(t, { ACCESS_TOKEN_TTL: 120 })
   clock.set(Date.UTC(2030, 5, 1))
   const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   t.match(tokens, { token_type: 'Bearer', expires_in: 120 })
-  const claims = createAccessTokenVerifier(keys.verification, config.JWT_ISSUER, config.JWT_AUDIENCE)(tokens.access_token)
+  const verify = createAccessTokenVerifier(keys.verification, config.JWT_ISSUER, config.JWT_AUDIENCE)
+  const claims = verify(tokens.access_token)
   t.equal(claims.sid, sid)
   t.equal(claims.sub, String(userId))
   t.same(claims.roles, ['editor'])
@@ -28,10 +30,11 @@ t.test('start signs an access token with the configured claims, its lifetime cou
   t.same(header, { alg: 'RS256', typ: 'at+jwt', kid: keys.signing.kid })
 })
 
-t.test('the session check answers from its cache for SESSION_CHECK_CACHE_MS, then sees a revocation made elsewhere', async (t) => {
+t.test('the session check trusts its cache for SESSION_CHECK_CACHE_MS, then sees a revocation elsewhere', async (t) => {
   const { services, db, clock, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 1000 })
   const { sid } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
-  t.match(await services.sessions.check(sid), { userId, roles: ['editor'], permissions: ['products:delete', 'products:read', 'products:write'] })
+  const permissions = ['products:delete', 'products:read', 'products:write']
+  t.match(await services.sessions.check(sid), { userId, roles: ['editor'], permissions })
   // another instance revokes it: only the store knows
   await db.execute('UPDATE sessions SET revoked_at = ? WHERE id = ?', [clock.now(), sid])
   clock.advance(999)
@@ -44,8 +47,9 @@ t.test('the session check answers from its cache for SESSION_CHECK_CACHE_MS, the
   t.equal(await services.sessions.check(other.sid), null, 'a revocation on this instance is seen at once')
 })
 
-t.test('a session ends at its idle and absolute limits by the clock, and a refresh slides only the idle one', async (t) => {
-  const { services, clock, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 0, REFRESH_IDLE_TTL: 3600, REFRESH_ABSOLUTE_TTL: 3 * 3600 })
+t.test('a session ends at its idle and absolute limits by the clock; a refresh slides only the idle one', async (t) => {
+  const limits = { SESSION_CHECK_CACHE_MS: 0, REFRESH_IDLE_TTL: 3600, REFRESH_ABSOLUTE_TTL: 3 * 3600 }
+  const { services, clock, userId } = await withUser(t, limits)
   const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   clock.advance(HOUR - 1)
   const next = await services.sessions.refresh(tokens.refresh_token, meta)

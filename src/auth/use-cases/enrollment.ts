@@ -37,7 +37,8 @@ export function createEnrollment (ctx: AuthContext) {
       const step = matchingStep(enrollingSecretOf(user)!, code, now())
       const codes = await db.transaction(async (tx) => {
         if (staged === null) return (await secondFactor.prove(tx, user, { code }, true))!
-        if (step === null || !await repos(tx).users.promoteTotpSecret(user.id, staged, step, now())) throw AuthErrors.invalidCode()
+        const promoted = step !== null && await repos(tx).users.promoteTotpSecret(user.id, staged, step, now())
+        if (!promoted) throw AuthErrors.invalidCode()
         return secondFactor.replaceRecoveryCodes(tx, user.id)
       })
       const details = staged === null ? 'first secret' : 'replacement secret'

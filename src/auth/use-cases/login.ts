@@ -43,7 +43,8 @@ export function createLogin (ctx: AuthContext) {
     async loginWithMfaToken (body: { mfa_token: string } & SecondFactor, meta: ClientMeta) {
       const hash = sha256(body.mfa_token)
       const row = await repos().tokens.findLive('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)
-      if (!row || !await repos().tokens.takeAttempt('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)) throw AuthErrors.mfaTokenInvalid()
+      const attempt = row && await repos().tokens.takeAttempt('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)
+      if (!row || !attempt) throw AuthErrors.mfaTokenInvalid()
       const user = await ctx.userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {

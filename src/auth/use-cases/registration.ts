@@ -23,10 +23,12 @@ export function createRegistration (ctx: AuthContext) {
    * the CLI or ADMIN_USERNAME, whose name and password get the registration body's checks here.
    */
   async function createAccount (username: string, password: string, role: Role, meta: ClientMeta) {
-    for (const [field, schema, value] of [['username', Username, username], ['password', NewPassword, password]] as const) {
+    const fields = [['username', Username, username], ['password', NewPassword, password]] as const
+    for (const [field, schema, value] of fields) {
       const error = Value.Errors(schema, value).First()
       if (error) {
-        throw new ApiError(400, Errors.validation.code, Errors.validation.title, `Invalid ${field}: ${error.message}`, {},
+        const { code, title } = Errors.validation
+        throw new ApiError(400, code, title, `Invalid ${field}: ${error.message}`, {},
           [{ pointer: `/body/${field}`, message: error.message }])
       }
     }

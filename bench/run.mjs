@@ -45,36 +45,48 @@ await admin.query(`CREATE DATABASE ${DB}`)
 // The service exits when this process goes away, and this one when the service dies.
 const launch = startSettings()
 const { MALLOC_MMAP_THRESHOLD_: _, ...inherited } = process.env
-const server = fork(new URL('./server.mjs', import.meta.url), {
-  env: { ...inherited, ...launch.env },
-  execArgv: [...launch.flags, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])]
-})
 let closing = false
-server.once('exit', (code, signal) => {
-  if (closing) return
-  log(`the service exited during the run (${signal ?? `code ${code}`})`)
-  process.exit(1)
-})
-const ask = (message, key) => new Promise((resolve) => {
-  const onMessage = (m) => { if (key in m) { server.off('message', onMessage); resolve(m[key]) } }
-  server.on('message', onMessage)
-  server.send(message)
-})
-const url = await ask({
-  config: {
-    DATABASE_URL: `${MYSQL}/${DB}`, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/secure-api-bench',
-    RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, API_KEY_RATE_LIMIT: 1000000, LOGIN_MAX_FAILURES: 100, DB_POOL_SIZE: 20
-  }
-}, 'url')
+const SERVICE_CONFIG = {
+  DATABASE_URL: `${MYSQL}/${DB}`, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/secure-api-bench',
+  RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, API_KEY_RATE_LIMIT: 1000000, LOGIN_MAX_FAILURES: 100, DB_POOL_SIZE: 20
+}
+/** A service process with SERVICE_CONFIG and `extra`: its URL and a request/answer over IPC. */
+async function startService (extra = {}) {
+  const child = fork(new URL('./server.mjs', import.meta.url), {
+    env: { ...inherited, ...launch.env },
+    execArgv: [...launch.flags, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])]
+  })
+  let stopping = false
+  child.once('exit', (code, signal) => {
+    if (closing || stopping) return
+    log(`the service exited during the run (${signal ?? `code ${code}`})`)
+    process.exit(1)
+  })
+  const ask = (message, key) => new Promise((resolve) => {
+    const onMessage = (m) => { if (key in m) { child.off('message', onMessage); resolve(m[key]) } }
+    child.on('message', onMessage)
+    child.send(message)
+  })
+  const stop = async () => { stopping = true; child.send({ close: true }); await once(child, 'exit') }
+  return { child, ask, stop, url: await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url') }
+}
+const { child: server, ask, url } = await startService()
 const memory = () => ask({ memory: true }, 'memory')
 const rss = async () => mb((await memory()).rss)
 
 async function api (method, path, body, token) {
-  const res = await fetch(url + path, {
-    method,
-    headers: { ...(body && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
-    body: body && JSON.stringify(body)
-  })
+  let res
+  // a 503 overloaded (the password-hash queue is full) is retried after its Retry-After, as a client should
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(url + path, {
+      method,
+      headers: { ...(body && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
+      body: body && JSON.stringify(body)
+    })
+    if (res.status !== 503 || attempt === 10) break
+    await res.arrayBuffer()
+    await setTimeout(1000 * Number(res.headers.get('retry-after') ?? 1))
+  }
   const json = await res.json()
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
   return json
@@ -125,25 +137,25 @@ function load (o) {
 // BENCH_ONLY=list,db-baseline runs just those (for profiling one path); targets then compare what ran
 const only = process.env.BENCH_ONLY?.split(',')
 const runs = (name) => !only || only.some((prefix) => name.startsWith(prefix))
-const NOT_RUN = { rps: NaN, p50: NaN, p99: NaN }
+const NOT_RUN = { rps: NaN, p50: NaN, p99: NaN, p999: NaN }
 async function scenario (name, o) {
   if (!runs(name)) return NOT_RUN
   log(`running ${name}`)
   const r = await load(o)
-  const row = { scenario: name, rps: Math.round(r.rps), p50: r.p50, p99: r.p99, rss: await rss(), non2xx: r.non2xx, errors: r.errors }
+  const row = { scenario: name, rps: Math.round(r.rps), p50: r.p50, p99: r.p99, p999: r.p999, rss: await rss(), non2xx: r.non2xx, errors: r.errors }
   rows.push(row)
   return row
 }
 
 /** Interleaved rounds of the three ratio scenarios; each row shows its median round (by req/s), and every round is kept. */
-async function rounds (specs) {
+async function rounds (specs, prefix = '') {
   const results = Object.fromEntries(specs.map(([name]) => [name, []]))
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, o] of specs) {
-      if (!runs(name)) continue
+      if (!runs(prefix + name)) continue
       log(`running ${name} (round ${round} of ${ROUNDS})`)
       const r = await load(o)
-      results[name].push({ rps: Math.round(r.rps), p50: r.p50, p99: r.p99, rss: await rss(), non2xx: r.non2xx, errors: r.errors })
+      results[name].push({ rps: Math.round(r.rps), p50: r.p50, p99: r.p99, p999: r.p999, rss: await rss(), non2xx: r.non2xx, errors: r.errors })
     }
   }
   return Object.fromEntries(specs.map(([name]) => {
@@ -224,6 +236,53 @@ if (runs('soak')) {
   clearInterval(sampler)
 }
 
+
+// storm: 500 logins at once (password step, 500 connections) while list runs, against list alone just
+// before; the service's RSS is sampled through the storm, and list's throughput in 1 s slices after it
+const storm = {}
+if (runs('storm')) {
+  storm.before = await scenario('storm: list alone', LIST)
+  const peak = []
+  const sampler = setInterval(async () => peak.push(await rss()), 250)
+  const [during, logins] = await Promise.all([
+    scenario('storm: list during the storm', LIST),
+    load({ ...LOGIN, connections: 500, timeout: 10 })
+  ])
+  clearInterval(sampler)
+  storm.during = during
+  storm.logins = logins
+  storm.rss = Math.max(...peak)
+  rows.push({ scenario: 'storm: 500 logins at once', rps: Math.round(logins.rps), p50: logins.p50, p99: logins.p99, p999: logins.p999, rss: storm.rss, non2xx: logins.non2xx })
+  log(`storm logins: ${JSON.stringify({ statuses: logins.statuses, timeouts: logins.timeouts, errors: logins.errors, max: logins.max })}`)
+  storm.after = []
+  for (let s = 1; s <= 5; s++) {
+    const r = await load({ ...LIST, duration: 1 })
+    storm.after.push(Math.round(r.rps))
+    if (r.rps >= 0.9 * storm.before.rps) break
+  }
+  rows.push({ scenario: 'storm: list after, 1 s slices', rounds: storm.after })
+}
+
+// metrics: list on a second service with METRICS_PORT set (scraped every second, as a busy Prometheus
+// would) against the first one without, in interleaved rounds; tracing off loads nothing of OpenTelemetry
+// (test/tracing/tracing-off.test.ts), so there is nothing of it to measure
+const metricsOn = {}
+if (runs('metrics')) {
+  const on = await startService({ METRICS_PORT: 19464 + (process.pid % 1000) })
+  const scraper = setInterval(() => fetch(`http://127.0.0.1:${19464 + (process.pid % 1000)}/metrics`).then((r) => r.text(), () => {}), 1000)
+  const { 'list, metrics off': off, 'list, metrics on': onRow } = await rounds([
+    ['list, metrics off', LIST],
+    ['list, metrics on', { ...LIST, url: on.url }]
+  ], 'metrics: ')
+  clearInterval(scraper)
+  metricsOn.ratios = off.all.map((r, i) => Math.round(100 * onRow.all[i].rps / r.rps) / 100)
+  metricsOn.ratio = median(metricsOn.ratios)
+  await on.stop()
+}
+
+const stormAnswered = storm.logins && Object.keys(storm.logins.statuses).every((c) => ['200', '401', '503'].includes(c)) &&
+  storm.logins.timeouts === 0 && storm.logins.errors === 0 && storm.logins.max <= 5000
+const stormRecovery = storm.after ? (storm.after.at(-1) >= 0.9 * storm.before.rps ? storm.after.length : NaN) : NaN
 const targets = [
   ['list req/s >= 75% of db-baseline (median of the per-round ratios)', listRatio >= 0.75, `${Math.round(100 * listRatio)}%`],
   ['list-apikey req/s >= 90% of list (median of the per-round ratios)', apiKeyRatio >= 0.9, `${Math.round(100 * apiKeyRatio)}%`],
@@ -234,19 +293,24 @@ const targets = [
   ['login >= 80% of the bare argon2 loop', login.rps >= 0.8 * argonRps, `${Math.round(100 * login.rps / argonRps)}%`],
   ['mixed list p99 <= 3x list p99 alone', mixedList.p99 <= 3 * Math.max(list.p99, 1), `${list.p99} -> ${mixedList.p99} ms`],
   ['service RSS <= 150 MB after list (highest round)', listRss <= 150, `${listRss} MB`],
+  ['storm: list p99 during <= 3x list alone', storm.during?.p99 <= 3 * Math.max(storm.before?.p99, 1), `${storm.before?.p99} -> ${storm.during?.p99} ms`],
+  ['storm: every login answers 200, 401 or 503 within 5 s', stormAnswered, storm.logins ? `${JSON.stringify(storm.logins.statuses)}, max ${storm.logins.max} ms, ${storm.logins.timeouts} timeouts` : undefined],
+  ['storm: service RSS <= 200 MB', storm.rss <= 200, `${storm.rss} MB`],
+  ['storm: list back to 90% of before within 5 s', stormRecovery <= 5, `${stormRecovery} s (${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`],
+  ['list with metrics on >= 97% of metrics off (median round)', metricsOn.ratio >= 0.97, `${Math.round(100 * metricsOn.ratio)}% (${metricsOn.ratios?.join(', ')})`],
   ['soak RSS grows < 10% from 10 s to the end', samples.length >= 3 && samples.at(-1) < 1.1 * samples[1], `${samples[1]} -> ${samples.at(-1)} MB`]
 ]
 
 const pad = (v, n) => String(v ?? '').padEnd(n)
-console.log(`${pad('scenario', 34)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('RSS MB', 8)}${pad('non-2xx', 9)}rounds (req/s)`)
-for (const r of rows) console.log(`${pad(r.scenario, 34)}${pad(r.rps, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.rss, 8)}${pad(r.non2xx, 9)}${r.rounds?.join(' ') ?? ''}`)
+console.log(`${pad('scenario', 34)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('p99.9 ms', 10)}${pad('RSS MB', 8)}${pad('non-2xx', 9)}rounds (req/s)`)
+for (const r of rows) console.log(`${pad(r.scenario, 34)}${pad(r.rps, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p999, 10)}${pad(r.rss, 8)}${pad(r.non2xx, 9)}${r.rounds?.join(' ') ?? ''}`)
 console.log('')
 const notRun = (measured) => /NaN|undefined/.test(measured)
 for (const [name, ok, measured] of targets) console.log(`${notRun(measured) ? 'NOT RUN    ' : ok ? 'PASS       ' : 'FALL SHORT '} ${name}${notRun(measured) ? '' : `: ${measured}`}`)
 if (!only) {
   writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({
     at: new Date().toISOString(), node: process.version, launch, cpus: cpus().length, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS,
-    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), listRatios, apiKeyRatios, anonRatios, soakRss: samples, serviceMemory: await memory()
+    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), listRatios, apiKeyRatios, anonRatios, storm, metricsOn, soakRss: samples, serviceMemory: await memory()
   }, null, 2) + '\n')
 }
 closing = true

@@ -5,6 +5,7 @@
 #   - Redis at TEST_REDIS_URL (default 127.0.0.1:6379): the shared per-IP rate limit test
 #   - /usr/bin/chromium: the Swagger UI test drives /docs in it (playwright-core, no browser download)
 #   - jq and curl: the README walk-through test
+#   - promtool and prometheus (Debian's prometheus package): the metrics tests
 # What is installed but stopped is started; what is missing is installed with apt-get when running
 # as root, else the script stops and prints the one command to run. A TEST_MYSQL_URL or
 # TEST_REDIS_URL pointing elsewhere is only checked, never started.
@@ -97,6 +98,8 @@ ensure_redis
 ensure_tool /usr/bin/chromium chromium
 ensure_tool jq jq
 ensure_tool curl curl
+ensure_tool /usr/bin/promtool prometheus
+ensure_tool /usr/bin/prometheus prometheus
 
 if [ ${#missing[@]} -gt 0 ] || [ ${#as_root[@]} -gt 0 ]; then
   say "the tests need more than this user may set up. Run, then npm test again:"

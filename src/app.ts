@@ -11,6 +11,7 @@ import { sendProblem, toApiError } from './http/problem.js'
 import errorHandler from './plugins/infra/error-handler.js'
 import securityHeaders from './plugins/infra/security-headers.js'
 import rateLimit from './plugins/infra/rate-limit.js'
+import overload from './plugins/infra/overload.js'
 import notFound from './plugins/infra/not-found.js'
 import jsonParser from './plugins/infra/json-parser.js'
 import schemas from './plugins/infra/schemas.js'
@@ -24,6 +25,7 @@ import authorization from './plugins/app/authorization.js'
 import adminBootstrap from './plugins/app/admin-bootstrap.js'
 import services from './plugins/app/services.js'
 import apiKeyLimit from './plugins/app/api-key-limit.js'
+import metrics from './plugins/app/metrics.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
 import enrollmentRoutes from './auth/enrollment-routes.js'
@@ -77,6 +79,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(rateLimit)
+  await app.register(overload)
   await app.register(notFound)
   await app.register(jsonParser)
   await app.register(schemas)
@@ -92,6 +95,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(authenticate)
   await app.register(authorization)
   await app.register(adminBootstrap)
+  await app.register(metrics)
 
   // routes
   await app.register(healthRoutes)

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { availableParallelism } from 'node:os'
 import { ROLE_NAMES } from '../schemas/access.js'
 
 /**
@@ -72,7 +73,31 @@ export const EnvSchema = Type.Object({
     default: 'editor'
   }),
   ADMIN_USERNAME: Type.String({ description: 'at startup, while no administrator exists, create this one with ADMIN_PASSWORD (2FA pending: log in with the password to enroll); unset = the CLI creates admins', default: '', maxLength: 64 }),
-  ADMIN_PASSWORD: Type.String({ description: 'password of that first administrator (and of `cli create-admin`); needs ADMIN_USERNAME at startup', default: '', secret: true })
+  ADMIN_PASSWORD: Type.String({ description: 'password of that first administrator (and of `cli create-admin`); needs ADMIN_USERNAME at startup', default: '', secret: true }),
+  METRICS_PORT: Int('TCP port of the separate Prometheus listener (GET /metrics); 0 or unset = no metrics',
+    0, 0, 65535),
+  METRICS_HOST: Type.String({
+    description: 'interface of the metrics listener (keep it private)', default: '127.0.0.1', minLength: 1
+  }),
+  UV_THREADPOOL_SIZE: Int('libuv thread pool size, read by Node at startup: password hashes run there', 4, 1, 1024),
+  HASH_CONCURRENCY: Int('password hashes run at once (default: CPU cores - 1, at least 1, at most ' +
+    'UV_THREADPOOL_SIZE): the other cores stay with the event loop', 1, 1, 1024),
+  HASH_QUEUE_MAX: Int('password hashes that may wait for a thread; logins and registrations in progress beyond ' +
+    'HASH_CONCURRENCY + this get 503 overloaded at once (default 4 × UV_THREADPOOL_SIZE)', 16, 0, 10000),
+  HASH_QUEUE_TIMEOUT_MS: Int('longest wait for a hashing thread, in ms; then 503 overloaded (a login waits at most ' +
+    'this for a thread, then one hash, plus its queries)', 2000, 10, 60000),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int('mean event-loop delay above which requests get 503 overloaded (health ' +
+    'routes excepted), in ms; 0 = not checked', 1000, 0, 60000),
+  OVERLOAD_MAX_EVENT_LOOP_UTILIZATION: Type.Number({
+    description: 'event-loop utilization (0 to 1) above which requests get 503 overloaded; 0 = not checked',
+    default: 0,
+    minimum: 0,
+    maximum: 1
+  }),
+  OVERLOAD_MAX_HEAP_USED_MB: Int('V8 heap in use above which requests get 503 overloaded, in MB; 0 = not checked',
+    0, 0, 1048576),
+  OVERLOAD_SAMPLE_INTERVAL_MS: Int('how often those are measured, in ms (at least 100: a shorter window may hold no ' +
+    'delay sample, which counts as overloaded)', 1000, 100, 60000)
 })
 
 export type Config = Static<typeof EnvSchema>
@@ -84,7 +109,10 @@ export class ConfigError extends Error {
 /** What a variable accepts, in words, for the one-line startup error. */
 function expected (schema: TSchema): string {
   const range = schema.minimum !== undefined ? ` between ${schema.minimum} and ${schema.maximum}` : ''
-  const kind = schema.type === 'integer' ? `an integer${range}` : schema.type === 'boolean' ? 'true or false' : ''
+  const kinds: Record<string, string> = {
+    integer: `an integer${range}`, number: `a number${range}`, boolean: 'true or false'
+  }
+  const kind = kinds[String(schema.type)] ?? ''
   return [kind, schema.description].filter(Boolean).join(': ')
 }
 
@@ -105,6 +133,14 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
     throw new ConfigError(`Invalid configuration: ${name} must be ${expected(schema)} (got ${got})`)
   }
   const config = value as Config
+  // the hash queue follows the thread pool unless set
+  if (known.HASH_QUEUE_MAX === undefined && overrides.HASH_QUEUE_MAX === undefined) {
+    config.HASH_QUEUE_MAX = 4 * config.UV_THREADPOOL_SIZE
+  }
+  // argon2 threads on every core starve the event loop (every other request): one core is left to it
+  if (known.HASH_CONCURRENCY === undefined && overrides.HASH_CONCURRENCY === undefined) {
+    config.HASH_CONCURRENCY = Math.min(config.UV_THREADPOOL_SIZE, Math.max(1, availableParallelism() - 1))
+  }
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
   if (config.ADMIN_USERNAME !== '' && config.ADMIN_PASSWORD === '') throw new ConfigError('Invalid configuration: ADMIN_USERNAME needs ADMIN_PASSWORD')
   const badOrigin = webauthnOrigins(config).find((o) => !originOnRp(o, config.WEBAUTHN_RP_ID))

@@ -54,5 +54,6 @@ export const Errors = {
   unsupportedMediaType: defineError(415, 'unsupported_media_type', 'Unsupported media type'),
   rateLimited: defineError(429, 'rate_limited', 'Too many requests from this address'),
   internal: defineError(500, 'internal_error', 'Internal server error'),
+  overloaded: defineError(503, 'overloaded', 'The service is overloaded: retry later', { 'retry-after': '2' }),
   storeUnavailable: defineError(503, 'store_unavailable', 'The data store is not answering', { 'retry-after': '5' })
 }

@@ -33,6 +33,19 @@ export function serializeError (err: LoggedError) {
   return { type: err.name, message, stack, error_code: err.code, errno: err.errno, sqlState: err.sqlState, statusCode: err.statusCode }
 }
 
+let traceFields: (() => Record<string, string>) | undefined
+
+/** Tracing (src/tracing/), when on, adds `trace_id` and `span_id` to each log line written inside a span. */
+export function addTraceFieldsToLogs (fields: () => Record<string, string>) {
+  traceFields = fields
+}
+
 export function loggerOptions (level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: redactPaths, censor: '[redacted]' }, serializers: { err: serializeError }, ...(stream && { stream }) }
+  return {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { err: serializeError },
+    ...(stream && { stream }),
+    ...(traceFields && { mixin: traceFields })
+  }
 }

@@ -34,6 +34,11 @@ async function main () {
     process.exit(1)
   }
 
+  // before the app (and its MySQL driver) is loaded; without the variable nothing of OpenTelemetry is
+  const tracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (await import('./tracing/start-tracing.js')).startTracing()
+    : undefined
+
   const mallocMissing = mallocSettingMissing()
   let app
   try {
@@ -53,6 +58,7 @@ async function main () {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()
+    await tracing?.shutdown() // the last spans are sent
   })
 
   let url

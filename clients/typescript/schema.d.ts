@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the store answers, else 503 */
+        /** Readiness: 200 when the store answers and the instance is not overloaded, else 503 */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -1547,7 +1547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1616,7 +1616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1759,7 +1759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1906,7 +1906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2064,7 +2064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2208,7 +2208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2352,7 +2352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2496,7 +2496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2640,7 +2640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2782,7 +2782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2880,7 +2880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3024,7 +3024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3168,7 +3168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3326,7 +3326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3424,7 +3424,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3568,7 +3568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3746,7 +3746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3875,7 +3875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4019,7 +4019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4163,7 +4163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4259,7 +4259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4355,7 +4355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4453,7 +4453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4593,7 +4593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4662,7 +4662,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4788,7 +4788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4936,7 +4936,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5103,7 +5103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5302,7 +5302,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5465,7 +5465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5664,7 +5664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5780,7 +5780,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5926,7 +5926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6118,7 +6118,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6278,7 +6278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6438,7 +6438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6584,7 +6584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6728,7 +6728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6850,7 +6850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6966,7 +6966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7124,7 +7124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7268,7 +7268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7418,7 +7418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7567,7 +7567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `store_unavailable`: The data store is not answering; `store_unavailable`: The data store is not answering */
+            /** @description `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later; `store_unavailable`: The data store is not answering; `overloaded`: The service is overloaded: retry later */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -1,6 +1,7 @@
 import type { Executor } from '../db/driver.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import type { AuditEventName } from '../../schemas/audit.js'
+import { auditWritten, type AuditWritten } from './audit-channel.js'
 
 export type { AuditEventName }
 
@@ -41,6 +42,7 @@ export function createAuditRepository (db: Executor) {
       await db.execute(
         'INSERT INTO audit_events (at, event, actor_user_id, target_user_id, session_id, ip, user_agent, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [at, event, who.actor ?? null, who.target ?? null, who.sessionId ?? null, meta.ip, meta.userAgent.slice(0, 255), meta.requestId, who.details?.slice(0, 1000) ?? null])
+      if (auditWritten.hasSubscribers) auditWritten.publish({ event } satisfies AuditWritten)
     },
 
     /** Newest first, keyset on id. */

@@ -1,6 +1,8 @@
 import argon2 from 'argon2'
 import { randomBytes } from 'node:crypto'
 import common from '@zxcvbn-ts/language-common'
+import { tracingChannel } from 'node:diagnostics_channel'
+import type { HashGate } from './hash-gate.js'
 
 export interface Argon2Params {
   memoryCost: number
@@ -11,27 +13,38 @@ export interface Argon2Params {
 /** NIST 800-63B asks for normalization; NFKC makes look-alike input hash alike. */
 const normalize = (password: string) => password.normalize('NFKC')
 
+/** Each hash or verification, traced when tracing is on (src/tracing/); the message names the operation only. */
+export const passwordHashing = tracingChannel<unknown, { operation: 'hash' | 'verify' }>('secure-api:password-hash')
+
 /**
  * argon2id hashing (runs in libuv's thread pool, off the event loop) and a dummy hash
- * verified for unknown users, so their login costs what a wrong password costs.
+ * verified for unknown users, so their login costs what a wrong password costs. Every
+ * hash and verification passes the gate (admission control), when one is given.
  */
-export async function createPasswordHasher (params: Argon2Params) {
+export async function createPasswordHasher (params: Argon2Params, gate?: HashGate) {
   const options = { type: argon2.argon2id as 2, ...params }
   const dummy = await argon2.hash(randomBytes(32).toString('hex'), options)
+  const admitted = <T>(operation: 'hash' | 'verify', work: () => Promise<T>) => {
+    const traced = () => passwordHashing.tracePromise(work, { operation })
+    return gate ? gate.run(traced) : traced()
+  }
   return {
-    hash: (password: string) => argon2.hash(normalize(password), options),
+    hash: (password: string) => admitted('hash', () => argon2.hash(normalize(password), options)),
     verify: async (hash: string | undefined, password: string) => {
-      const ok = await argon2.verify(hash ?? dummy, normalize(password))
+      const ok = await admitted('verify', () => argon2.verify(hash ?? dummy, normalize(password)))
       return ok && hash !== undefined
-    }
+    },
+    /** Runs a login or registration under admission control (503 `overloaded` when too many are in progress). */
+    admit: <T>(operation: () => Promise<T>): Promise<T> => gate ? gate.admit(operation) : operation()
   }
 }
 
 export type PasswordHasher = Awaited<ReturnType<typeof createPasswordHasher>>
 
-/** The hasher with the configured argon2id cost. */
-export const passwordHasherFor = (c: { ARGON2_MEMORY_KIB: number, ARGON2_TIME_COST: number, ARGON2_PARALLELISM: number }) =>
-  createPasswordHasher({ memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM })
+/** The hasher with the configured argon2id cost, behind the admission gate when one is given. */
+type Argon2Config = { ARGON2_MEMORY_KIB: number, ARGON2_TIME_COST: number, ARGON2_PARALLELISM: number }
+export const passwordHasherFor = (c: Argon2Config, gate?: HashGate) => createPasswordHasher(
+  { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM }, gate)
 
 const COMMON = new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()))
 

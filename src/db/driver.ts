@@ -24,6 +24,14 @@ export interface LockedConnection extends Executor {
   ddl(sql: string): Promise<void>
 }
 
+/** A connection pool's occupancy, for the saturation metrics. */
+export interface PoolStats {
+  inUse: number
+  idle: number
+  /** Callers waiting for a connection. */
+  waiting: number
+}
+
 export interface Driver extends Executor {
   readonly dialect: Dialect
   /** A human description for logs, never holding a password. */
@@ -34,6 +42,8 @@ export interface Driver extends Executor {
   withLock<T>(name: string, fn: (conn: LockedConnection) => Promise<T>): Promise<T>
   ping(): Promise<void>
   close(): Promise<void>
+  /** A pooled driver's occupancy (MySQL); absent when there is no pool (SQLite). */
+  poolStats?(): PoolStats
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
-import { checkParams, type Driver, type ExecResult, type Executor, type Row, type SqlValue } from './driver.js'
+import {
+  checkParams, type Driver, type ExecResult, type Executor, type PoolStats, type Row, type SqlValue
+} from './driver.js'
 import { MIGRATION_LOCK_SECONDS } from './mysql-limits.js'
 import { codeOf, isStorageError, StorageError, translated } from './errors.js'
 
@@ -53,6 +55,16 @@ async function withConnection<T> (pool: Pool, fn: (conn: PoolConnection) => Prom
 
 const DEADLOCK_RETRIES = 5
 
+/** mysql2 has no public occupancy API: its core pool's own queues are read (stable since mysql2 1.x). */
+type Queue = { length: number }
+type CorePool = { _allConnections: Queue, _freeConnections: Queue, _connectionQueue: Queue }
+
+function poolStatsOf (pool: Pool): PoolStats {
+  const core = (pool as unknown as { pool: CorePool }).pool
+  const idle = core._freeConnections.length
+  return { inUse: core._allConnections.length - idle, idle, waiting: core._connectionQueue.length }
+}
+
 /** A Driver over a mysql2 promise pool (src/db/open-store.ts creates it). */
 export function createMysqlDriver (
   pool: Pool, description: string, lockTimeoutSeconds = MIGRATION_LOCK_SECONDS
@@ -96,6 +108,7 @@ export function createMysqlDriver (
       }
     })),
     ping: () => mysqlErrors(async () => { await pool.query('SELECT 1') }),
-    close: async () => { await pool.end() }
+    close: async () => { await pool.end() },
+    poolStats: () => poolStatsOf(pool)
   }
 }

@@ -19,11 +19,12 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['health'],
       operationId: 'getReadiness',
-      summary: 'Readiness: 200 when the store answers, else 503',
+      summary: 'Readiness: 200 when the store answers and the instance is not overloaded, else 503',
       security: [],
-      response: { 200: ref(Health), ...problems(Errors.storeUnavailable) }
+      response: { 200: ref(Health), ...problems(Errors.storeUnavailable, Errors.overloaded) }
     }
   }, async (request) => {
+    if (app.isUnderPressure()) throw Errors.overloaded('The instance is past an overload threshold')
     try {
       await app.db.ping()
     } catch (err) {

@@ -7,6 +7,8 @@ import { canonicalUsername, invalidUsername } from '../username.js'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import { secondStepFactors } from '../../passkeys/second-step.js'
 
+type LoginBody = { username: string, password: string } & SecondFactor
+
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
 
@@ -15,7 +17,8 @@ export function createLogin (ctx: AuthContext) {
   const { db, now, config, repos, secondFactor, throttled, passkeys } = ctx
 
   return {
-    async login (body: { username: string, password: string } & SecondFactor, meta: ClientMeta) {
+    // admitted whole: past the hash gate's bound it is refused at once, before any query
+    login: (body: LoginBody, meta: ClientMeta) => ctx.hasher.admit(async () => {
       const name = canonicalUsername(body.username)
       if (name === null) throw invalidUsername('/body/username')
       const found = await repos().users.findByUsername(name)
@@ -33,7 +36,7 @@ export function createLogin (ctx: AuthContext) {
         const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
         return ctx.tokensFor(user, meta, body, codes)
       })
-    },
+    }),
 
     /**
      * Second step. Each try first takes one of the token's attempts in a single conditional

@@ -57,7 +57,8 @@ export function createRegistration (ctx: AuthContext) {
 
     async register (username: string, password: string, meta: ClientMeta) {
       if (config.REGISTRATION === 'closed') throw AuthErrors.registrationClosed('Ask an administrator for an account')
-      return createAccount(username, password, config.DEFAULT_ROLE, meta)
+      // admitted whole: past the hash gate's bound it is refused at once, before any query
+      return hasher.admit(() => createAccount(username, password, config.DEFAULT_ROLE, meta))
     }
   }
 }

@@ -1,17 +1,23 @@
 import fp from 'fastify-plugin'
 import { passwordHasherFor } from '../../auth/passwords.js'
 import { createServices, type Services } from '../../services.js'
+import { createHashGate, type HashGate } from '../../auth/hash-gate.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services
+    /** Admission control of password hashing (its depth is a metric). */
+    hashGate: HashGate
   }
 }
 
 /** The app's services (see createServices), and the periodic purge of ended sessions (stopped on close). */
 export default fp(async (app) => {
   const c = app.config
-  const hasher = await passwordHasherFor(c)
+  const hashGate = createHashGate(
+    { concurrency: c.HASH_CONCURRENCY, queueMax: c.HASH_QUEUE_MAX, queueTimeoutMs: c.HASH_QUEUE_TIMEOUT_MS })
+  const hasher = await passwordHasherFor(c, hashGate)
+  app.decorate('hashGate', hashGate)
   const services = createServices({ db: app.db, now: app.now, config: c, keys: app.keys, hasher })
   app.decorate('services', services)
   const timer = setInterval(() => {

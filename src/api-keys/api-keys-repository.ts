@@ -13,7 +13,7 @@ export interface ApiKeyRow {
   revoked_at: number | null
 }
 
-/** What each request made with a key needs, in one indexed lookup: the key, its owner's state and current permissions. */
+/** What each request made with a key needs, in one indexed lookup: the key, its owner's state and permissions now. */
 export interface ApiKeyState {
   id: number
   user_id: number
@@ -41,7 +41,8 @@ export function createApiKeyRepository (db: Executor) {
   return {
     async create (k: NewApiKey): Promise<number> {
       const r = await db.execute(
-        'INSERT INTO api_keys (user_id, name, key_hash, prefix, permissions, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO api_keys (user_id, name, key_hash, prefix, permissions, created_at, expires_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?)',
         [k.user_id, k.name, k.key_hash, k.prefix, k.permissions, k.created_at, k.expires_at])
       return r.insertId
     },
@@ -71,8 +72,8 @@ export function createApiKeyRepository (db: Executor) {
     async state (keyHash: string): Promise<ApiKeyState | undefined> {
       return (await db.query<ApiKeyState & Record<string, unknown>>(
         `SELECT k.id, k.user_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_ip, u.disabled_at,
-          (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id
-            WHERE ur.user_id = k.user_id) AS owner_permissions
+          (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur
+            JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = k.user_id) AS owner_permissions
          FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?`, [keyHash]))[0]
     },
 
@@ -84,12 +85,14 @@ export function createApiKeyRepository (db: Executor) {
 
     /** Revokes one key of this user; false when there is no such unrevoked key. */
     async revoke (userId: number, id: number, now: number): Promise<boolean> {
-      const r = await db.execute('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL', [now, id, userId])
+      const r = await db.execute('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+        [now, id, userId])
       return r.affectedRows === 1
     },
 
     async revokeAll (userId: number, now: number): Promise<number> {
-      return (await db.execute('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [now, userId])).affectedRows
+      const r = await db.execute('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [now, userId])
+      return r.affectedRows
     },
 
     /**
@@ -98,7 +101,8 @@ export function createApiKeyRepository (db: Executor) {
      */
     async touch (id: number, now: number, ip: string | null, minGapMs: number): Promise<boolean> {
       const r = await db.execute(
-        'UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)',
+        'UPDATE api_keys SET last_used_at = ?, last_used_ip = ? ' +
+          'WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)',
         [now, ip, id, now - minGapMs])
       return r.affectedRows === 1
     }

@@ -31,7 +31,10 @@ export interface KeyIdentity {
   limitKey: string
 }
 
-export type KeyCheck = { ok: true, identity: KeyIdentity } | { ok: false, reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'disabled' }
+export type KeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'disabled'
+export type KeyCheck = { ok: true, identity: KeyIdentity } | { ok: false, reason: KeyRefusal }
+
+export interface NewKeyInput { name: string, permissions: string[], expires_in_days: number }
 
 interface CachedKey { userId: number, state: ApiKeyState, effective: string[] }
 
@@ -81,7 +84,8 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
     if (cached !== undefined) return cached
     const state = await keys().state(hash)
     const owner = list(state?.owner_permissions ?? null)
-    if (!state) return null // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
+    // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
+    if (!state) return null
     const value = { userId: state.user_id, state, effective: list(state.permissions).filter((p) => owner.includes(p)) }
     cache.set(hash, value)
     return value
@@ -100,7 +104,7 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
 
   return {
     /** A new key for `userId`, holding `permissions` (each one the user holds now). The key is in the result only. */
-    async create (userId: number, held: string[], input: { name: string, permissions: string[], expires_in_days: number }, meta: ClientMeta) {
+    async create (userId: number, held: string[], input: NewKeyInput, meta: ClientMeta) {
       const missing = input.permissions.filter((p) => !held.includes(p))
       if (missing.length > 0) throw ApiKeyErrors.permissionNotHeld(`You do not hold ${missing.join(', ')}`)
       const days = Math.min(Math.max(input.expires_in_days, API_KEY_DAYS.min), API_KEY_DAYS.max)
@@ -118,11 +122,15 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
       const id = await db.transaction(async (tx) => {
         const repo = createApiKeyRepository(tx)
         await repo.lockOwner(userId)
-        if (await repo.countLive(userId, at) >= MAX_LIVE_API_KEYS) throw ApiKeyErrors.tooMany(`At most ${MAX_LIVE_API_KEYS} live keys per user`)
+        if (await repo.countLive(userId, at) >= MAX_LIVE_API_KEYS) {
+          throw ApiKeyErrors.tooMany(`At most ${MAX_LIVE_API_KEYS} live keys per user`)
+        }
         return repo.create(row)
       })
-      await audit('api_key_created', userId, meta, `key ${id} "${row.name}" (${row.prefix}…): ${row.permissions}, ${days} days`)
-      return { id, name: row.name, key, prefix: row.prefix, permissions: list(row.permissions), expires_at: iso(row.expires_at)! }
+      await audit('api_key_created', userId, meta,
+        `key ${id} "${row.name}" (${row.prefix}…): ${row.permissions}, ${days} days`)
+      const { name, prefix, permissions, expires_at: expiresAt } = row
+      return { id, name, key, prefix, permissions: list(permissions), expires_at: iso(expiresAt)! }
     },
 
     async list (userId: number, limit: number, cursor?: string) {
@@ -172,10 +180,12 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
       }
       const ip = storedAddress(meta.ip)
       if (touchDue(state.id) && await keys().touch(state.id, at, ip, TOUCH_INTERVAL_MS) && state.last_used_ip !== ip) {
-        await audit('api_key_new_ip', state.user_id, meta, `key ${state.id} from ${ip ?? 'an address that is not an IP'}` +
+        const from = ip ?? 'an address that is not an IP'
+        await audit('api_key_new_ip', state.user_id, meta, `key ${state.id} from ${from}` +
           (state.last_used_ip === null ? ' (first use)' : ` (before: ${state.last_used_ip})`), null)
       }
-      return { ok: true, identity: { userId: state.user_id, keyId: state.id, permissions: found.effective, limitKey: hash.slice(0, 32) } }
+      const identity = { userId: state.user_id, keyId: state.id, permissions: found.effective, limitKey: hash.slice(0, 32) }
+      return { ok: true, identity }
     },
 
     /** Drops what this instance cached about a user's keys (their roles changed, or they were disabled or enabled). */

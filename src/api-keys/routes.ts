@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ApiKeyListQuery, ApiKeyPage, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey, UserApiKeyParams } from '../../schemas/api-keys.js'
+import {
+  ApiKeyListQuery, ApiKeyPage, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey, UserApiKeyParams
+} from '../../schemas/api-keys.js'
 import { UserParams } from '../../schemas/users.js'
 import { ref, type Defaulted } from '../../schemas/ref.js'
 import { rowId } from '../../schemas/ids.js'

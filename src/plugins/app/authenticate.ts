@@ -4,7 +4,7 @@ import { Errors } from '../../errors.js'
 import { bearerToken } from '../../http/bearer-token.js'
 import { AccessTokenInvalid, type AccessTokenClaims } from '../../tokens/access-token-verifier.js'
 import { looksLikeApiKey } from '../../api-keys/key-format.js'
-import type { KeyCheck } from '../../api-keys/api-keys-service.js'
+import type { KeyRefusal } from '../../api-keys/api-keys-service.js'
 import { clientMeta } from '../../http/client-meta.js'
 
 declare module 'fastify' {
@@ -17,7 +17,7 @@ declare module 'fastify' {
 const challenge = (description: string) => ({ 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` })
 
 /** Why a key was refused, as the client is told it (RFC 6750 invalid_token for each). */
-const KEY_REFUSALS: Record<Exclude<KeyCheck, { ok: true }>['reason'], [string, string]> = {
+const KEY_REFUSALS: Record<KeyRefusal, [string, string]> = {
   malformed: ['This is not a well-formed API key (bad checksum or length)', 'malformed api key'],
   unknown: ['No such API key', 'unknown api key'],
   revoked: ['This API key has been revoked', 'api key revoked'],

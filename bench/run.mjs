@@ -11,8 +11,10 @@ import { once } from 'node:events'
 import { setTimeout } from 'node:timers/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
+import { performance } from 'node:perf_hooks'
 import { createConnection } from 'mysql2/promise'
 import { codeAt } from '../dist/src/auth/totp.js'
+import { softAuthenticator } from './soft-authenticator.mjs'
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DB = 'secure_api_bench'
@@ -121,6 +123,15 @@ for (let i = 0; i < USERS; i += 20) {
 }
 const tokens = users.map((u) => u.token)
 const apiKeys = users.map((u) => u.key)
+// one passkey for each of 32 users, registered while their logins are recent (registration needs a recent authentication)
+const soft = softAuthenticator({ origin: 'http://localhost:3000', rpId: 'localhost' })
+const passkeys = []
+for (const u of users.slice(0, 32)) {
+  const options = await api('POST', '/auth/passkeys/registration/options', {}, u.token)
+  const { credential, response } = soft.create(options)
+  await api('POST', '/auth/passkeys/registration/verify', { response }, u.token)
+  passkeys.push(credential)
+}
 await seedProducts(10_000)
 await api('GET', '/bench/baseline') // the static page: the first 20 products, read once
 rows.push({ scenario: '(service idle, after seeding)', rss: await rss() })
@@ -209,6 +220,31 @@ if (runs('login')) {
   log('running the bare argon2 loop')
   argonRps = Math.round(await ask({ argon2: { seconds: DURATION, concurrency: 8 } }, 'argon2'))
   rows.push({ scenario: 'argon2 verify loop (8 at once)', rps: argonRps, rss: await rss() })
+}
+
+// passkey login: a usernameless login is two requests (options, then the signed assertion), so a closed
+// loop of 8 clients each owning its passkeys (counters must rise) measures whole logins: logins/s and
+// the p50/p99 of the pair, beside the password step above.
+async function passkeyLogins (seconds, clients) {
+  const owned = passkeys
+  const latencies = []
+  const started = performance.now()
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; performance.now() - started < seconds * 1000; i++) {
+      const credential = owned[c + clients * (i % 4)]
+      const t0 = performance.now()
+      const options = await api('POST', '/auth/passkeys/authentication/options', {})
+      await api('POST', '/auth/passkeys/authentication/verify', { response: soft.get(credential, options) })
+      latencies.push(performance.now() - t0)
+    }
+  }))
+  const sorted = latencies.sort((a, b) => a - b)
+  const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])
+  return { rps: Math.round(latencies.length / ((performance.now() - started) / 1000)), p50: at(0.5), p99: at(0.99) }
+}
+if (runs('passkey')) {
+  log('running passkey login (options + assertion)')
+  rows.push({ scenario: 'passkey login (options+verify)', ...await passkeyLogins(DURATION, 8), rss: await rss() })
 }
 
 const [mixedList] = await Promise.all([

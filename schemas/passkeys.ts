@@ -19,7 +19,7 @@ export const PublicKeyCredentialCreationOptionsJSON = Type.Object({
   user: Type.Object({ id: B64u(128, 'the account\'s WebAuthn user handle: random, stable, not the id or the name'), name: Text(64), displayName: Text(64) },
     { additionalProperties: false }),
   challenge: B64u(128),
-  pubKeyCredParams: Type.Array(Type.Object({ alg: Type.Integer({ minimum: -65536, maximum: 65536 }), type: Type.Literal('public-key') },
+  pubKeyCredParams: Type.Array(Type.Object({ alg: Type.Integer({ format: 'int32', minimum: -65536, maximum: 65536 }), type: Type.Literal('public-key') },
     { additionalProperties: false }), { maxItems: 8, description: 'Ed25519 (-8), ES256 (-7), RS256 (-257)' }),
   timeout: Type.Optional(Int32({ description: 'milliseconds' })),
   excludeCredentials: Type.Optional(Type.Array(Descriptor, { maxItems: 100, description: 'the account\'s passkeys' })),
@@ -55,7 +55,7 @@ export const RegistrationResponseJSON = Type.Object({
     attestationObject: B64u(16384),
     authenticatorData: Type.Optional(B64u(16384)),
     transports: Type.Optional(Transports),
-    publicKeyAlgorithm: Type.Optional(Type.Integer({ minimum: -65536, maximum: 65536 })),
+    publicKeyAlgorithm: Type.Optional(Type.Integer({ format: 'int32', minimum: -65536, maximum: 65536 })),
     publicKey: Type.Optional(B64u(4096))
   }, { additionalProperties: false }),
   authenticatorAttachment: Attachment,
@@ -77,7 +77,14 @@ export const AuthenticationResponseJSON = Type.Object({
   type: Type.Literal('public-key')
 }, { $id: 'AuthenticationResponseJSON', additionalProperties: false, description: 'the assertion, as PublicKeyCredential.toJSON() gives it' })
 
-const PasskeyName = Type.String({ minLength: 1, maxLength: 64, description: 'a label of your choice', examples: ['laptop'] })
+/** Printable text with something visible: no control, zero-width, bidi or lone surrogate characters. */
+const PasskeyName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'a label of your choice',
+  examples: ['laptop'],
+  pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\ud800-\\udfff]+$'
+})
 
 export const Passkey = Type.Object({
   id: RowId(),

@@ -9,6 +9,7 @@ import { createSessionService } from './sessions/session-service.js'
 import { createAuthService } from './auth/auth-service.js'
 import { createAdminService } from './users/admin-service.js'
 import { createProductService } from './products/products-service.js'
+import { createAuditService } from './audit/audit-service.js'
 import { createAuditRepository } from './audit/audit-repository.js'
 import { createUserRepository } from './users/users-repository.js'
 import { webauthnOrigins } from './config.js'
@@ -18,7 +19,6 @@ import { createPasskeyService } from './passkeys/passkey-service.js'
 import { createPasskeyLogin } from './passkeys/passkey-login.js'
 import { createStepUpService } from './step-up/step-up-service.js'
 import { createApiKeyService } from './api-keys/api-keys-service.js'
-import { createAuditService } from './audit/audit-service.js'
 
 export interface ServiceDeps {
   db: Driver

@@ -39,7 +39,7 @@ t.test('the README lists every variable with its default', async (t) => {
   }
 })
 
-t.test('WebAuthn: the RP id is a host name and every origin an exact origin on it (one line)', async (t) => {
+t.test('W8: WebAuthn: the RP id is a host name and every origin an exact origin on it (one line)', async (t) => {
   t.match(loadConfig({}), { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: '', WEBAUTHN_ORIGINS: 'http://localhost:3000' })
   t.doesNotThrow(() => loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com,https://app.example.com' }))
   for (const bad of ['Example.com', 'https://example.com', 'example.com:443', 'exa mple.com', '-x.com']) {

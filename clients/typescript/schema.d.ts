@@ -828,6 +828,7 @@ export interface components {
             challenge: string;
             /** @description Ed25519 (-8), ES256 (-7), RS256 (-257) */
             pubKeyCredParams: {
+                /** Format: int32 */
                 alg: number;
                 /** @enum {string} */
                 type: "public-key";
@@ -893,6 +894,7 @@ export interface components {
                 attestationObject: string;
                 authenticatorData?: string;
                 transports?: string[];
+                /** Format: int32 */
                 publicKeyAlgorithm?: number;
                 publicKey?: string;
             };
@@ -3255,7 +3257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `passkey_exists`: This passkey is already registered */
+            /** @description `passkey_exists`: This passkey is already registered; `passkey_limit`: Too many passkeys on this account */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -28,11 +28,12 @@ CREATE TABLE passkeys (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Outstanding WebAuthn challenges, by SHA-256 hash only: single use, short-lived, bound to one
--- ceremony and, when known, one user.
+-- ceremony and, when known, one user and one mfa_token (binding: its hash).
 CREATE TABLE webauthn_challenges (
   challenge_hash CHAR(64) NOT NULL PRIMARY KEY,
   ceremony VARCHAR(16) NOT NULL,
   user_id BIGINT UNSIGNED NULL,
+  binding CHAR(64) NULL,
   expires_at BIGINT NOT NULL,
   KEY webauthn_challenges_expiry (expires_at),
   CONSTRAINT webauthn_challenges_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE

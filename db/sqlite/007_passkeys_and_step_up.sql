@@ -25,11 +25,12 @@ CREATE UNIQUE INDEX passkeys_credential ON passkeys (credential_hash);
 CREATE INDEX passkeys_user ON passkeys (user_id);
 
 -- Outstanding WebAuthn challenges, by SHA-256 hash only: single use, short-lived, bound to one
--- ceremony and, when known, one user.
+-- ceremony and, when known, one user and one mfa_token (binding: its hash).
 CREATE TABLE webauthn_challenges (
   challenge_hash CHAR(64) NOT NULL PRIMARY KEY,
   ceremony VARCHAR(16) NOT NULL,
   user_id INTEGER NULL REFERENCES users (id) ON DELETE CASCADE,
+  binding CHAR(64) NULL,
   expires_at BIGINT NOT NULL
 );
 CREATE INDEX webauthn_challenges_expiry ON webauthn_challenges (expires_at);

@@ -4,7 +4,8 @@ export const PasskeyErrors = {
   registrationRefused: defineError(400, 'passkey_registration_refused', 'The passkey registration was refused'),
   passkeyRefused: defineError(401, 'passkey_refused', 'The passkey assertion was refused'),
   passkeyNotFound: defineError(404, 'passkey_not_found', 'No such passkey'),
-  passkeyExists: defineError(409, 'passkey_exists', 'This passkey is already registered')
+  passkeyExists: defineError(409, 'passkey_exists', 'This passkey is already registered'),
+  passkeyLimit: defineError(409, 'passkey_limit', 'Too many passkeys on this account')
 }
 
 /**

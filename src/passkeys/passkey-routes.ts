@@ -48,17 +48,25 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'registerPasskey',
       summary: 'Register the passkey the browser created from those options',
       body: ref(PasskeyRegistrationRequest),
-      response: { 201: ref(Passkey), ...problems(...BODY_ERRORS, PasskeyErrors.registrationRefused, PasskeyErrors.passkeyExists) }
+      response: {
+        201: ref(Passkey),
+        ...problems(...BODY_ERRORS, PasskeyErrors.registrationRefused, PasskeyErrors.passkeyExists,
+          PasskeyErrors.passkeyLimit)
+      }
     }
   }, async (request, reply) => {
     const { response, name } = request.body
-    const passkey = await app.services.passkeys.register(await owner(request.user.id), response as unknown as Registration, name, clientMeta(request))
+    const registration = response as unknown as Registration
+    const passkey = await app.services.passkeys.register(await owner(request.user.id), registration, name,
+      clientMeta(request))
     return reply.code(201).send(passkey)
   })
 
   app.get('/auth/passkeys', {
     config: { access: 'authenticated' },
-    schema: { tags, operationId: 'listPasskeys', summary: 'Your passkeys', response: { 200: ref(PasskeyList), ...problems() } }
+    schema: {
+      tags, operationId: 'listPasskeys', summary: 'Your passkeys', response: { 200: ref(PasskeyList), ...problems() }
+    }
   }, async (request) => app.services.passkeys.list(request.user.id))
 
   app.patch('/auth/passkeys/:id', {
@@ -80,7 +88,9 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'deletePasskey',
       summary: 'Remove one of your passkeys',
       params: IdParams,
-      response: { 204: Type.Null({ description: 'removed' }), ...problems(Errors.validation, PasskeyErrors.passkeyNotFound) }
+      response: {
+        204: Type.Null({ description: 'removed' }), ...problems(Errors.validation, PasskeyErrors.passkeyNotFound)
+      }
     }
   }, async (request, reply) => {
     await app.services.passkeys.remove(request.user.id, rowId(request.params.id), clientMeta(request))
@@ -103,13 +113,18 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       operationId: 'passkeyLogin',
       summary: 'Log in with a passkey: the same tokens as a completed login, no password or code',
-      description: 'A user-verified passkey is two factors (something you have, unlocked by something you know or are) and is ' +
+      description: 'A user-verified passkey is two factors (something you have, unlocked by something you know or ' +
+        'are) and is ' +
         'bound to this site\'s origin. Throttled per account like a password login.',
       security: [],
       body: ref(PasskeyLoginRequest),
-      response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, PasskeyErrors.passkeyRefused, AuthErrors.accountDisabled, ThrottleErrors.throttled) }
+      response: {
+        200: ref(TokenResponse),
+        ...problems(...BODY_ERRORS, PasskeyErrors.passkeyRefused, AuthErrors.accountDisabled, ThrottleErrors.throttled)
+      }
     }
-  }, async (request) => app.services.passkeyLogin.login(request.body.response as unknown as Assertion, clientMeta(request)))
+  }, async (request) =>
+    app.services.passkeyLogin.login(request.body.response as unknown as Assertion, clientMeta(request)))
 }
 
 export default passkeyRoutes

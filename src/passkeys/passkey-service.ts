@@ -3,19 +3,27 @@ import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
   type AuthenticationResponseJSON, type RegistrationResponseJSON
 } from '@simplewebauthn/server'
-import type { Executor } from '../db/driver.js'
+import type { Driver } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
 import type { AuditEventName, AuditWho } from '../audit/audit-repository.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { sha256 } from '../auth/opaque.js'
 import { createPasskeyRepository, type PasskeyRow } from './passkeys-repository.js'
-import { createChallengeRepository, type Ceremony } from './challenges-repository.js'
+import { createChallengeRepository, type Ceremony, type ChallengeBinding } from './challenges-repository.js'
 import { PasskeyErrors, refusalReason } from './errors.js'
 
 /** Challenges live 5 minutes; the browser's own timeout is the same. */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000
 /** Ed25519, ES256, RS256 (COSE algorithm ids), all verified by @simplewebauthn/server. */
 export const PASSKEY_ALGORITHMS = [-8, -7, -257]
+/** Passkeys one account may hold (each one is listed in every set of options). */
+export const MAX_PASSKEYS = 20
+/** The WebAuthn maximum credential id (1023 bytes) in base64url; the largest public key stored (RSA 4096 in COSE). */
+const MAX_CREDENTIAL_ID = 1364
+const MAX_PUBLIC_KEY = 2048
+/** The transports WebAuthn defines; anything else a client sends is dropped. */
+const TRANSPORTS = new Set(['usb', 'nfc', 'ble', 'internal', 'hybrid', 'smart-card', 'cable'])
+const knownTransports = (list: readonly string[] = []) => [...new Set(list.filter((t) => TRANSPORTS.has(t)))]
 
 export interface PasskeyConfig {
   rpId: string
@@ -24,7 +32,7 @@ export interface PasskeyConfig {
 }
 
 export interface PasskeyDeps {
-  db: Executor
+  db: Driver
   now: () => number
   config: PasskeyConfig
   audit: (event: AuditEventName, meta: ClientMeta, who: AuditWho) => Promise<void>
@@ -58,14 +66,15 @@ export function createPasskeyService (deps: PasskeyDeps) {
   const challenges = createChallengeRepository(db)
 
   /** 32 random bytes (the library base64url-encodes them into the options, which is what the client signs). */
-  async function newChallenge (ceremony: Ceremony, userId: number | null) {
+  async function newChallenge (ceremony: Ceremony, to: ChallengeBinding) {
     const challenge = randomBytes(32)
-    await challenges.create(sha256(challenge.toString('base64url')), ceremony, userId, now() + CHALLENGE_TTL_MS)
+    await challenges.create(sha256(challenge.toString('base64url')), ceremony, to, now() + CHALLENGE_TTL_MS)
     return challenge
   }
 
   /** The challenge check @simplewebauthn calls with the challenge the client signed: it is spent here. */
-  const spend = (ceremony: Ceremony, userId: number | null) => (challenge: string) => challenges.take(sha256(challenge), ceremony, userId, now())
+  const spend = (ceremony: Ceremony, to: ChallengeBinding) => (challenge: string) =>
+    challenges.take(sha256(challenge), ceremony, to, now())
 
   /** The account's user handle: made once, at its first passkey registration. */
   async function userHandle (userId: number): Promise<string> {
@@ -80,11 +89,13 @@ export function createPasskeyService (deps: PasskeyDeps) {
     return PasskeyErrors.passkeyRefused(`The passkey was refused: ${reason}`)
   }
 
-  async function assertionOptions (ceremony: Ceremony, userId: number | null) {
-    const allow = userId === null ? [] : (await passkeys.listOf(userId)).map((p) => ({ id: p.credential_id, transports: transportsOf(p) }))
+  /** `binding`: the hash of the mfa_token a second-step challenge belongs to. */
+  async function assertionOptions (ceremony: Ceremony, userId: number | null, binding?: string) {
+    const descriptor = (p: PasskeyRow) => ({ id: p.credential_id, transports: transportsOf(p) })
+    const allow = userId === null ? [] : (await passkeys.listOf(userId)).map(descriptor)
     return generateAuthenticationOptions({
       rpID: config.rpId,
-      challenge: await newChallenge(ceremony, userId),
+      challenge: await newChallenge(ceremony, { userId, binding }),
       allowCredentials: allow,
       userVerification: 'required',
       timeout: CHALLENGE_TTL_MS
@@ -95,23 +106,32 @@ export function createPasskeyService (deps: PasskeyDeps) {
    * Verifies an assertion for `ceremony`; `userId` is the account it must belong to (null:
    * usernameless login, where the credential names its owner). Returns the passkey's row.
    */
-  async function verifyAssertion (ceremony: Ceremony, userId: number | null, response: AuthenticationResponseJSON, meta: ClientMeta) {
+  async function verifyAssertion (
+    ceremony: Ceremony, userId: number | null, response: AuthenticationResponseJSON, meta: ClientMeta, binding?: string
+  ) {
     const row = await passkeys.findByCredentialHash(sha256(response.id))
     if (!row) throw await refused('unknown credential', meta, userId)
     if (userId !== null && row.user_id !== userId) throw await refused('credential of another account', meta, userId)
     const handle = await passkeys.userHandleOf(row.user_id)
     const given = response.response.userHandle
-    if ((ceremony === 'login' && !given) || (given && given !== handle)) throw await refused('user handle does not match the credential\'s owner', meta, row.user_id)
+    if ((ceremony === 'login' && !given) || (given && given !== handle)) {
+      throw await refused('user handle does not match the credential\'s owner', meta, row.user_id)
+    }
     let info
     try {
       const result = await verifyAuthenticationResponse({
         response,
-        expectedChallenge: spend(ceremony, userId),
+        expectedChallenge: spend(ceremony, { userId, binding }),
         expectedOrigin: config.origins,
         expectedRPID: config.rpId,
         expectedType: 'webauthn.get',
         // the counter is checked below, after the signature, so a regression is known to come from the key
-        credential: { id: row.credential_id, publicKey: Buffer.from(row.public_key, 'base64url'), counter: 0, transports: transportsOf(row) },
+        credential: {
+          id: row.credential_id,
+          publicKey: Buffer.from(row.public_key, 'base64url'),
+          counter: 0,
+          transports: transportsOf(row)
+        },
         requireUserVerification: true
       })
       if (!result.verified) throw new Error('signature')
@@ -121,8 +141,9 @@ export function createPasskeyService (deps: PasskeyDeps) {
     }
     const counter = info.newCounter
     if ((counter > 0 || row.sign_count > 0) && counter <= row.sign_count) {
-      await deps.audit('passkey_counter_anomaly', meta, { target: row.user_id, details: `passkey ${row.id}: counter ${counter} after ${row.sign_count}, possibly cloned` })
-      throw PasskeyErrors.passkeyRefused('The passkey was refused: its signature counter went back (a cloned authenticator?)')
+      const details = `passkey ${row.id}: counter ${counter} after ${row.sign_count}, possibly cloned`
+      await deps.audit('passkey_counter_anomaly', meta, { target: row.user_id, details })
+      throw PasskeyErrors.passkeyRefused('The passkey was refused: its signature counter went back (cloned?)')
     }
     if (!await passkeys.recordUse(row.id, counter, info.credentialBackedUp, now())) {
       throw await refused('used concurrently', meta, row.user_id)
@@ -151,7 +172,7 @@ export function createPasskeyService (deps: PasskeyDeps) {
         userName: owner.username,
         userID: Buffer.from(await userHandle(owner.id), 'base64url'),
         userDisplayName: owner.username,
-        challenge: await newChallenge('registration', owner.id),
+        challenge: await newChallenge('registration', { userId: owner.id }),
         timeout: CHALLENGE_TTL_MS,
         attestationType: 'none',
         excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: transportsOf(p) })),
@@ -160,12 +181,13 @@ export function createPasskeyService (deps: PasskeyDeps) {
       })
     },
 
-    async register (owner: PasskeyOwner, response: RegistrationResponseJSON, name: string | undefined, meta: ClientMeta) {
+    async register (owner: PasskeyOwner, response: RegistrationResponseJSON, name: string | undefined,
+      meta: ClientMeta) {
       let info
       try {
         const result = await verifyRegistrationResponse({
           response,
-          expectedChallenge: spend('registration', owner.id),
+          expectedChallenge: spend('registration', { userId: owner.id }),
           expectedOrigin: config.origins,
           expectedRPID: config.rpId,
           expectedType: 'webauthn.create',
@@ -174,25 +196,40 @@ export function createPasskeyService (deps: PasskeyDeps) {
         })
         if (!result.verified) throw new Error('signature')
         info = result.registrationInfo
+        // the library bounds neither the id inside authData nor the key: what is stored must fit and be the id
+        // the client named
+        if (info.credential.id !== response.id) throw new Error('credential id differs from the response id')
+        if (info.credential.id.length > MAX_CREDENTIAL_ID) throw new Error('credential id longer than 1023 bytes')
+        const keyLength = Buffer.from(info.credential.publicKey).toString('base64url').length
+        if (keyLength > MAX_PUBLIC_KEY) throw new Error('public key too large')
       } catch (err) {
-        const reason = refusalReason(err)
-        await deps.audit('passkey_failed', meta, { actor: owner.id, target: owner.id, details: `registration: ${reason}` })
+        const ours = err instanceof Error && /^(credential id|public key)/.test(err.message)
+        const reason = ours ? (err as Error).message : refusalReason(err)
+        const details = `registration: ${reason}`
+        await deps.audit('passkey_failed', meta, { actor: owner.id, target: owner.id, details })
         throw PasskeyErrors.registrationRefused(`The passkey registration was refused: ${reason}`)
       }
       const { credential } = info
       const at = now()
       let id: number
       try {
-        id = await passkeys.create({
-          user_id: owner.id,
-          credential_hash: sha256(credential.id),
-          credential_id: credential.id,
-          public_key: Buffer.from(credential.publicKey).toString('base64url'),
-          sign_count: credential.counter,
-          transports: (credential.transports ?? []).join(','),
-          backed_up: info.credentialBackedUp,
-          name: name ?? `passkey ${new Date(at).toISOString().slice(0, 10)}`,
-          created_at: at
+        id = await db.transaction(async (tx) => {
+          const repo = createPasskeyRepository(tx)
+          await repo.lockOwner(owner.id)
+          if (await repo.countOf(owner.id) >= MAX_PASSKEYS) {
+            throw PasskeyErrors.passkeyLimit(`An account holds at most ${MAX_PASSKEYS} passkeys: remove one first`)
+          }
+          return repo.create({
+            user_id: owner.id,
+            credential_hash: sha256(credential.id),
+            credential_id: credential.id,
+            public_key: Buffer.from(credential.publicKey).toString('base64url'),
+            sign_count: credential.counter,
+            transports: knownTransports(credential.transports).join(','),
+            backed_up: info.credentialBackedUp,
+            name: name ?? `passkey ${new Date(at).toISOString().slice(0, 10)}`,
+            created_at: at
+          })
         })
       } catch (err) {
         if (isUniqueViolation(err)) throw PasskeyErrors.passkeyExists()

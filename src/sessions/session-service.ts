@@ -61,9 +61,16 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
       const refreshToken = newOpaqueToken()
       await db.transaction(async (tx) => {
         await repos(tx).sessions.create({
-          id: sid, user_id: userId, created_at: now, last_used_at: now, idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
-          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000, user_agent: meta.userAgent, ip: meta.ip,
-          auth_time: now, amr: amrToText(amr)
+          id: sid,
+          user_id: userId,
+          created_at: now,
+          last_used_at: now,
+          idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
+          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000,
+          user_agent: meta.userAgent,
+          ip: meta.ip,
+          auth_time: now,
+          amr: amrToText(amr)
         })
         await repos(tx).refresh.create(sha256(refreshToken), sid, now)
       })
@@ -113,11 +120,13 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
     },
 
     /**
-     * Step-up: the factors just proven become the session's (so later refreshes keep them) and
-     * a new access token carries them; the refresh token is unchanged.
+     * Step-up: the factors just proven join the session's, with a fresh auth_time (so later
+     * refreshes keep them), and a new access token carries them; the refresh token is unchanged.
      */
-    async renewAuthentication (user: AuthUser, amr: AuthEvent['amr']) {
+    async renewAuthentication (user: AuthUser, proven: AuthEvent['amr']) {
       const at = clock()
+      // what the session has proven: the factors of its login and of its step-ups (a step-up never lowers acr)
+      const amr = amrFromText([...new Set([...user.amr, ...proven])].join(','))
       if (!await repos().sessions.renewAuth(user.id, user.sid, { auth_time: at, amr: amrToText(amr) })) throw Errors.invalidToken('The session of this token has ended; log in again')
       return accessToken(user.id, user.sid, user.roles, { at, amr })
     },

@@ -28,14 +28,16 @@ const stepUpRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['account'],
       operationId: 'stepUp',
       summary: 'Prove a factor again: a new access token for this session with a fresh auth_time',
-      description: 'Send one of `code`, `recovery_code` or `webauthn`. Operations that need a recent authentication answer ' +
-        '401 `insufficient_user_authentication` with `WWW-Authenticate: Bearer error="insufficient_user_authentication", ' +
+      description: 'Send one of `code`, `recovery_code` or `webauthn`. Operations that need a recent authentication ' +
+        'answer 401 `insufficient_user_authentication` with ' +
+        '`WWW-Authenticate: Bearer error="insufficient_user_authentication", ' +
         'max_age=...` (RFC 9470) when the token is older; this clears it. Throttled like a login.',
       body: ref(StepUpRequest),
       response: {
         200: ref(AccessTokenResponse),
-        ...problems(...BODY_ERRORS, AuthErrors.invalidCode, AuthErrors.secondFactorConflict, AuthErrors.secondFactorRequired,
-          AuthErrors.invalidCredentials, AuthErrors.accountDisabled, ThrottleErrors.throttled, PasskeyErrors.passkeyRefused)
+        ...problems(...BODY_ERRORS, AuthErrors.invalidCode, AuthErrors.secondFactorConflict,
+          AuthErrors.secondFactorRequired, AuthErrors.invalidCredentials, AuthErrors.accountDisabled,
+          ThrottleErrors.throttled, PasskeyErrors.passkeyRefused)
       }
     }
   }, async (request) => stepUp.stepUp(request.user, request.body, clientMeta(request)))

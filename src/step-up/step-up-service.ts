@@ -8,7 +8,9 @@ import { AuthErrors } from '../auth/errors.js'
 import type { Amr } from './auth-event.js'
 
 /** One attempt under the login throttle (src/auth/throttled-attempt.ts). */
-export type Throttled = <T>(name: string, userId: number | null, meta: ClientMeta, complete: boolean, fn: () => Promise<T>) => Promise<T>
+export type Throttled = <T>(
+  name: string, userId: number | null, meta: ClientMeta, complete: boolean, fn: () => Promise<T>
+) => Promise<T>
 
 /** A passkey assertion for step-up: its options, and its check (the user's own passkey, user verified). */
 export interface StepUpPasskeys {
@@ -48,7 +50,9 @@ export function createStepUpService (deps: StepUpDeps) {
     async options (caller: AuthUser) {
       const hasPasskey = deps.passkeys ? await deps.passkeys.has(caller.id) : false
       return {
-        factors: hasPasskey ? ['totp' as const, 'webauthn' as const, 'recovery_code' as const] : ['totp' as const, 'recovery_code' as const],
+        factors: hasPasskey
+          ? ['totp' as const, 'webauthn' as const, 'recovery_code' as const]
+          : ['totp' as const, 'recovery_code' as const],
         ...(hasPasskey && deps.passkeys && { webauthn_options: await deps.passkeys.options(caller.id) })
       }
     },
@@ -68,7 +72,12 @@ export function createStepUpService (deps: StepUpDeps) {
         return ['otp']
       })
       const token = await deps.renew(caller, amr)
-      await deps.audit('stepped_up', meta, { actor: user.id, target: user.id, sessionId: caller.sid, details: amr.join(',') })
+      const who = { actor: user.id, target: user.id, sessionId: caller.sid }
+      if (proof.recovery_code !== undefined) await deps.audit('recovery_code_used', meta, who)
+      const factor = proof.webauthn !== undefined
+        ? 'passkey'
+        : proof.recovery_code !== undefined ? 'recovery code' : 'totp'
+      await deps.audit('stepped_up', meta, { ...who, details: factor })
       return token
     }
   }

@@ -31,7 +31,7 @@ const get = (page: Page, options: unknown) => page.evaluate(async (o) => {
 }, options)
 
 for (const store of stores) {
-  t.test(`${store}: passkeys in Chromium with a virtual authenticator: register, usernameless login, second step, step-up`, async (t) => {
+  t.test(`W1 (${store}): passkeys in Chromium with a virtual authenticator: register, usernameless login, second step, step-up`, async (t) => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
     const origin = await testPage(t)
     const { app, clock } = await authApp(t, { store, config: { WEBAUTHN_ORIGINS: origin } })
@@ -94,7 +94,7 @@ for (const store of stores) {
     const stepUpOptions = await call('/auth/step-up/options', {}, second.body.access_token)
     const stepped = await call('/auth/step-up', { webauthn: await get(page, stepUpOptions.body.webauthn_options) }, second.body.access_token)
     t.equal(stepped.status, 200, stepped.body.detail ?? stepped.body.code ?? 'ok')
-    t.match(claims(stepped.body.access_token), { amr: ['hwk', 'user'], acr: 'aal2', auth_time: Math.floor(clock.now() / 1000) })
+    t.match(claims(stepped.body.access_token), { amr: ['pwd', 'hwk', 'user'], acr: 'aal2', auth_time: Math.floor(clock.now() / 1000) })
     const fresh = await call('/auth/2fa/recovery-codes', { password: u.password, code: code(u.secret, clock) }, stepped.body.access_token)
     t.equal(fresh.status, 200, 'the sensitive operation now passes')
 

@@ -16,8 +16,12 @@ for (const store of stores) {
       const access = await login(app, clock, u)
       const a = (await post(app, '/auth/passkeys/registration/options', {}, access)).json()
       const b = (await post(app, '/auth/passkeys/registration/options', {}, access)).json()
-      t.match(a, { rp: { id: 'localhost', name: 'secure-api' }, user: { name: u.username }, attestation: 'none',
-        authenticatorSelection: { residentKey: 'required', userVerification: 'required' } })
+      t.match(a, {
+        rp: { id: 'localhost', name: 'secure-api' },
+        user: { name: u.username },
+        attestation: 'none',
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' }
+      })
       t.same(a.pubKeyCredParams.map((p: { alg: number }) => p.alg), [-8, -7, -257], 'Ed25519, ES256, RS256')
       t.equal(a.user.id, b.user.id, 'the handle is stable')
       t.equal(Buffer.from(a.user.id, 'base64url').length, 32, 'and random: 32 bytes')
@@ -39,7 +43,7 @@ for (const store of stores) {
       t.equal(list.json().items.length, 1)
     })
 
-    t.test('usernameless login: tokens with amr hwk+user (aal2), audited; UV is required', async (t) => {
+    t.test('W4: usernameless login: tokens with amr hwk+user (aal2), audited; UV is required', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u))
       const options = (await post(app, '/auth/passkeys/authentication/options', {})).json()
@@ -59,7 +63,7 @@ for (const store of stores) {
       t.match(noUvRegistration.res.json(), { code: 'passkey_registration_refused', detail: /user not verified/ })
     })
 
-    t.test('challenges: single use, 5 minutes, one ceremony, one user', async (t) => {
+    t.test('W2: challenges: single use, 5 minutes, one ceremony, one user', async (t) => {
       const u = await enrolledUser(app, clock)
       const access = await login(app, clock, u)
       const { credential } = await registerPasskey(app, access)
@@ -84,7 +88,7 @@ for (const store of stores) {
       t.ok(made)
     })
 
-    t.test('phishing resistance: another origin or RP id is refused', async (t) => {
+    t.test('W3: phishing resistance: another origin or RP id is refused', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u))
       for (const origin of ['http://127.0.0.1:3000', 'https://localhost:3000', 'http://localhost:3001', 'https://secure-api.example.evil']) {
@@ -98,7 +102,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential)).statusCode, 200, 'the right origin still works')
     })
 
-    t.test('a counter that does not increase is refused and audited as a possible clone', async (t) => {
+    t.test('W5: a counter that does not increase is refused and audited as a possible clone', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u), { counter: 1 })
       t.equal((await passkeyLogin(app, credential, { counter: 5 })).statusCode, 200)
@@ -110,7 +114,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential, { counter: 6 })).statusCode, 200)
     })
 
-    t.test('a credential only logs in its own account', async (t) => {
+    t.test('W6: a credential only logs in its own account', async (t) => {
       const a = await enrolledUser(app, clock)
       const b = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, a))
@@ -121,6 +125,13 @@ for (const store of stores) {
       const options = (await post(app, '/auth/step-up/options', {}, bAccess)).json()
       t.same(options.factors, ['totp', 'recovery_code'], 'b has no passkey')
       t.equal((await post(app, '/auth/step-up', { webauthn: soft.get(credential, (await post(app, '/auth/passkeys/authentication/options', {})).json()) }, bAccess)).json().code, 'passkey_refused', 'a\'s passkey does not step b up')
+      const aAccess = await login(app, clock, a)
+      await registerPasskey(app, await login(app, clock, b))
+      const bStepUp = (await post(app, '/auth/step-up/options', {}, await login(app, clock, b))).json().webauthn_options
+      const forA = (await post(app, '/auth/step-up/options', {}, aAccess)).json().webauthn_options
+      const stolen = await post(app, '/auth/step-up', { webauthn: soft.get(credential, { challenge: bStepUp.challenge }) }, aAccess)
+      t.match(stolen.json(), { code: 'passkey_refused', detail: /challenge/ }, 'a step-up challenge made for b does not step a up')
+      t.equal((await post(app, '/auth/step-up', { webauthn: soft.get(credential, forA) }, aAccess)).statusCode, 200, 'one made for a does')
       nextStep(clock)
       const mfa = (await post(app, '/auth/login', { username: b.username, password: b.password })).json()
       const anyOptions = (await post(app, '/auth/passkeys/authentication/options', {})).json()
@@ -142,7 +153,7 @@ for (const store of stores) {
       t.equal((await post(app, '/auth/login/2fa', { mfa_token: mfa.mfa_token, webauthn: soft.get(credential, mfa.webauthn_options) })).statusCode, 401, 'once')
     })
 
-    t.test('step-up with a passkey; registration and removal need a recent authentication', async (t) => {
+    t.test('U2, U3: step-up with a passkey; registration and removal need a recent authentication', async (t) => {
       const u = await enrolledUser(app, clock)
       const tokens = await loginTokens(app, clock, u)
       const { credential, res } = await registerPasskey(app, tokens.access_token)
@@ -154,13 +165,13 @@ for (const store of stores) {
       t.same(options.factors, ['totp', 'webauthn', 'recovery_code'])
       const up = await post(app, '/auth/step-up', { webauthn: soft.get(credential, options.webauthn_options) }, tokens.access_token)
       t.equal(up.statusCode, 200, up.body)
-      t.match(claims(up.json().access_token), { amr: ['hwk', 'user'], acr: 'aal2', auth_time: Math.floor(clock.now() / 1000) })
+      t.match(claims(up.json().access_token), { amr: ['pwd', 'otp', 'hwk', 'user'], acr: 'aal2', auth_time: Math.floor(clock.now() / 1000) })
       t.equal((await app.inject({ method: 'DELETE', url: `/auth/passkeys/${res.json().id}`, headers: { authorization: `Bearer ${up.json().access_token}` } })).statusCode, 204)
       t.same(await auditOf(app, u.id, 'passkey_removed'), [`passkey ${res.json().id}`])
       t.equal((await passkeyLogin(app, credential)).json().code, 'passkey_refused', 'a removed passkey no longer logs in')
     })
 
-    t.test('password change and 2FA reset keep passkeys; someone else\'s passkey is 404; disabled accounts cannot log in', async (t) => {
+    t.test('W6: password change and 2FA reset keep passkeys; someone else\'s passkey is 404; disabled accounts cannot log in', async (t) => {
       const u = await enrolledUser(app, clock)
       const other = await enrolledUser(app, clock)
       const { credential, res } = await registerPasskey(app, await login(app, clock, u))
@@ -184,7 +195,7 @@ for (const store of stores) {
       t.equal((await passkeyLogin(app, credential)).json().code, 'account_disabled')
     })
 
-    t.test('passkey logins go through the per-account throttle', async (t) => {
+    t.test('W7: passkey logins go through the per-account throttle', async (t) => {
       const u = await enrolledUser(app, clock)
       const { credential } = await registerPasskey(app, await login(app, clock, u))
       const statuses: number[] = []

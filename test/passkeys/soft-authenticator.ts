@@ -22,10 +22,16 @@ export interface SoftOptions {
   uv?: boolean
   counter?: number
   type?: string
+  /** Registration only: the credential id's length in bytes, another id in the JSON, transports, padding in the COSE key. */
+  idBytes?: number
+  jsonId?: string
+  transports?: string[]
+  coseExtraBytes?: number
 }
 
 const flags = (uv: boolean, attested: boolean) => 0x01 | (uv ? 0x04 : 0) | (attested ? 0x40 : 0)
 const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b }
+const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b }
 
 export function softAuthenticator (defaults: { origin: string, rpId: string }) {
   const clientData = (type: string, challenge: string, origin: string) =>
@@ -37,21 +43,22 @@ export function softAuthenticator (defaults: { origin: string, rpId: string }) {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
       const jwk = publicKey.export({ format: 'jwk' })
       const cose = isoCBOR.encode(new Map<number, number | Uint8Array>([
-        [1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, 'base64url')], [-3, Buffer.from(jwk.y!, 'base64url')]
+        [1, 2], [3, -7], [-1, 1], [-2, Buffer.from(jwk.x!, 'base64url')], [-3, Buffer.from(jwk.y!, 'base64url')],
+        ...(o.coseExtraBytes ? [[-100, Buffer.alloc(o.coseExtraBytes)] as [number, Uint8Array]] : [])
       ]))
-      const id = randomBytes(32)
+      const id = randomBytes(o.idBytes ?? 32)
       const counter = o.counter ?? 0
       const authData = Buffer.concat([sha(o.rpId ?? defaults.rpId), Buffer.from([flags(o.uv ?? true, true)]), u32(counter),
-        Buffer.alloc(16), Buffer.from([0, id.length]), id, Buffer.from(cose)])
+        Buffer.alloc(16), u16(id.length), id, Buffer.from(cose)])
       const attestationObject = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]) as never)
       const credential: SoftCredential = { id, privateKey, userHandle: options.user.id, counter }
       const response = {
-        id: b64u(id),
-        rawId: b64u(id),
+        id: o.jsonId ?? b64u(id),
+        rawId: o.jsonId ?? b64u(id),
         response: {
           clientDataJSON: b64u(clientData(o.type ?? 'webauthn.create', options.challenge, o.origin ?? defaults.origin)),
           attestationObject: b64u(attestationObject),
-          transports: ['internal']
+          transports: o.transports ?? ['internal']
         },
         clientExtensionResults: {},
         type: 'public-key'

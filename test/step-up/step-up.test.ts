@@ -23,7 +23,7 @@ function sensitiveCalls (app: FastifyInstance, clock: Clock, u: User, other: num
 t.test('step-up (RFC 9470)', async (t) => {
   const { app, clock } = await authApp(t, { config: { LOGIN_MAX_FAILURES: 4 } })
 
-  t.test('a login puts auth_time, amr and acr in the access token; a refresh keeps them', async (t) => {
+  t.test('U1: a login puts auth_time, amr and acr in the access token; a refresh keeps them', async (t) => {
     const u = await enrolledUser(app, clock)
     const loginAt = Math.floor(clock.now() / 1000)
     const tokens = await loginTokens(app, clock, u)
@@ -37,7 +37,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.ok(c.iat > loginAt)
   })
 
-  t.test('a too-old token gets the RFC 9470 challenge on every sensitive route; a fresh one does not', async (t) => {
+  t.test('U2 (RFC 9470 §3): a too-old token gets the RFC 9470 challenge on every sensitive route; a fresh one does not', async (t) => {
     const admin = await userWithRole(app, clock, 'admin')
     const other = await enrolledUser(app, clock)
     const old = (await loginTokens(app, clock, admin)).access_token
@@ -68,7 +68,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(late.json().code, 'insufficient_user_authentication')
   })
 
-  t.test('POST /auth/step-up with a code clears it: same session, fresh auth_time, amr otp', async (t) => {
+  t.test('U3: POST /auth/step-up with a code clears it: same session, fresh auth_time, the session\'s amr', async (t) => {
     const u = await enrolledUser(app, clock)
     const tokens = await loginTokens(app, clock, u)
     clock.advance(600_000)
@@ -80,16 +80,16 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(up.headers['cache-control'], 'no-store')
     t.notOk(up.json().refresh_token)
     const c = claims(up.json().access_token)
-    t.match(c, { auth_time: Math.floor(clock.now() / 1000), amr: ['otp'], acr: 'aal1', sid: claims(tokens.access_token).sid })
+    t.match(c, { auth_time: Math.floor(clock.now() / 1000), amr: ['pwd', 'otp'], acr: 'aal2', sid: claims(tokens.access_token).sid })
     nextStep(clock)
     t.equal((await post(app, '/auth/2fa/recovery-codes', { password: u.password, code: code(u.secret, clock) }, up.json().access_token)).statusCode, 200)
     const refreshed = await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })
     t.equal(claims(refreshed.json().access_token).auth_time, c.auth_time, 'refreshes keep the stepped-up auth_time')
     const audited = await app.db.query<{ event: string, details: string }>('SELECT event, details FROM audit_events WHERE target_user_id = ? AND event = ?', [u.id, 'stepped_up'])
-    t.same(audited, [{ event: 'stepped_up', details: 'otp' }])
+    t.same(audited, [{ event: 'stepped_up', details: 'totp' }])
   })
 
-  t.test('step-up with a recovery code works once; wrong, missing, both or reused codes are refused', async (t) => {
+  t.test('U3: step-up with a recovery code works once; wrong, missing, both or reused codes are refused', async (t) => {
     const u = await enrolledUser(app, clock)
     const tok = (await loginTokens(app, clock, u)).access_token
     t.equal((await post(app, '/auth/step-up', {}, tok)).json().code, 'second_factor_required')
@@ -104,7 +104,7 @@ t.test('step-up (RFC 9470)', async (t) => {
     nextStep(clock)
   })
 
-  t.test('step-up is throttled like a login, per account, and failures are audited', async (t) => {
+  t.test('U4: step-up is throttled like a login, per account, and failures are audited', async (t) => {
     const u = await enrolledUser(app, clock)
     const tok = (await loginTokens(app, clock, u)).access_token
     const codes: number[] = []
@@ -121,13 +121,13 @@ t.test('step-up (RFC 9470)', async (t) => {
     t.equal(failed.length, 4)
   })
 
-  t.test('the OpenAPI document marks the sensitive operations with x-max-auth-age and the 401', async (t) => {
+  t.test('U2: the OpenAPI document marks the sensitive operations with x-max-auth-age and the 401', async (t) => {
     const doc = (await app.inject({ url: '/openapi.json' })).json()
     const marked = Object.entries(doc.paths as Record<string, Record<string, { operationId: string, 'x-max-auth-age'?: number, responses: Record<string, { description: string }> }>>)
       .flatMap(([, ops]) => Object.values(ops)).filter((op) => op['x-max-auth-age'] !== undefined)
-    t.same(marked.map((op) => op.operationId).sort(), ['changePassword', 'createApiKey', 'deletePasskey', 'disableUser', 'enableUser', 'passkeyRegistrationOptions',
-      'regenerateRecoveryCodes', 'registerPasskey', 'resetTwoFactor', 'revokeUserApiKey', 'revokeUserSessions',
-      'setUserRoles', 'unlockUser'])
+    t.same(marked.map((op) => op.operationId).sort(), ['changePassword', 'createApiKey', 'deletePasskey', 'disableUser', 'enableUser',
+      'passkeyRegistrationOptions', 'regenerateRecoveryCodes', 'registerPasskey', 'resetTwoFactor', 'revokeUserApiKey',
+      'revokeUserSessions', 'setUserRoles', 'unlockUser'])
     for (const op of marked) {
       t.equal(op['x-max-auth-age'], 300)
       t.match(op.responses['401']!.description, /insufficient_user_authentication/)
@@ -155,6 +155,6 @@ t.test('sqlite: the session keeps auth_time and amr through a refresh, and a ste
   t.equal(up.statusCode, 200)
   const refreshed = claims((await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })).json().access_token)
   t.equal(refreshed.auth_time, loginAt + 400 + 30)
-  t.same(refreshed.amr, ['otp'])
-  t.equal(refreshed.acr, 'aal1')
+  t.same(refreshed.amr, ['pwd', 'otp'])
+  t.equal(refreshed.acr, 'aal2')
 })

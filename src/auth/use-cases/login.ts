@@ -31,7 +31,7 @@ export function createLogin (ctx: AuthContext) {
             return { enrollment_required: true as const, enrollment_token: token, expires_in }
           }
           const { token, expires_in } = await ctx.issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
-          return { mfa_required: true as const, mfa_token: token, expires_in, ...await secondStepFactors(passkeys, user.id) }
+          return { mfa_required: true as const, mfa_token: token, expires_in, ...await secondStepFactors(passkeys, user.id, sha256(token)) }
         }
         const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
         return ctx.tokensFor(user, meta, body, codes)
@@ -53,7 +53,7 @@ export function createLogin (ctx: AuthContext) {
       return throttled(user.username_normalized, user.id, meta, true, async () => {
         if (body.webauthn !== undefined) { // verified before the transaction: it reads and writes passkeys itself
           if (body.code !== undefined || body.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
-          await passkeys.verifyAssertion('second_factor', user.id, body.webauthn as AuthenticationResponseJSON, meta)
+          await passkeys.verifyAssertion('second_factor', user.id, body.webauthn as AuthenticationResponseJSON, meta, hash)
         }
         await db.transaction(async (tx) => {
           if (!await repos(tx).tokens.consume(hash, now())) throw AuthErrors.mfaTokenInvalid()

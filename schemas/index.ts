@@ -6,6 +6,7 @@ import * as sessions from './sessions.js'
 import * as products from './products.js'
 import * as users from './users.js'
 import * as audit from './audit.js'
+import * as apiKeys from './api-keys.js'
 import * as stepUp from './step-up.js'
 import * as passkeys from './passkeys.js'
 
@@ -22,5 +23,6 @@ export const allSchemas: TSchema[] = [
   products.Price, products.ProductInput, products.ProductPatch, products.Product, products.ProductPage,
   users.AdminUser, users.AdminUserPage, users.SetRolesRequest,
   audit.AuditEvent, audit.AuditPage,
+  apiKeys.CreateApiKeyRequest, apiKeys.CreatedApiKey, apiKeys.ApiKey, apiKeys.ApiKeyPage,
   stepUp.StepUpRequest, stepUp.StepUpOptions, stepUp.AccessTokenResponse
 ]

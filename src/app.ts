@@ -24,6 +24,7 @@ import authenticate from './plugins/app/authenticate.js'
 import authorization from './plugins/app/authorization.js'
 import adminBootstrap from './plugins/app/admin-bootstrap.js'
 import services from './plugins/app/services.js'
+import apiKeyLimit from './plugins/app/api-key-limit.js'
 import metrics from './plugins/app/metrics.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
@@ -35,6 +36,7 @@ import jwksRoutes from './tokens/jwks-routes.js'
 import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
+import apiKeyRoutes from './api-keys/routes.js'
 import stepUpRoutes from './step-up/step-up-routes.js'
 import passkeyRoutes from './passkeys/passkey-routes.js'
 
@@ -89,6 +91,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   // app decorators
   await app.register(services)
+  await app.register(apiKeyLimit)
   await app.register(authenticate)
   await app.register(authorization)
   await app.register(adminBootstrap)
@@ -107,6 +110,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(productRoutes)
   await app.register(adminRoutes)
   await app.register(auditRoutes)
+  await app.register(apiKeyRoutes)
 
   return app
 }

@@ -64,7 +64,8 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCK_SECONDS: Int('first lock (of an address on an account, or of the account), in seconds; each further lock doubles it', 900, 1, 86400),
   RATE_LIMIT_MAX: Int('requests per minute from one IP address, all routes but /auth/*', 600, 1, 1000000),
   RATE_LIMIT_AUTH_MAX: Int('requests per minute from one IP address to /auth/*', 60, 1, 1000000),
-  REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
+  API_KEY_RATE_LIMIT: Int('requests per minute with one API key, from every address together (on top of the per-IP limit)', 600, 1, 1000000),
+  REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP and per-key rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
   CORS_ORIGINS: Type.String({ description: 'comma-separated origins allowed to call the API from a browser; empty = none', default: '' }),
   REGISTRATION: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open: anyone may register; closed: POST /auth/register answers 403 (create accounts with the CLI)', default: 'open' }),
   DEFAULT_ROLE: Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)), {

@@ -18,6 +18,7 @@ import { createThrottledAttempt } from './auth/throttled-attempt.js'
 import { createPasskeyService } from './passkeys/passkey-service.js'
 import { createPasskeyLogin } from './passkeys/passkey-login.js'
 import { createStepUpService } from './step-up/step-up-service.js'
+import { createApiKeyService } from './api-keys/api-keys-service.js'
 
 export interface ServiceDeps {
   db: Driver
@@ -40,6 +41,7 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
   const audit = createAuditRepository(db)
   const users = createUserRepository(db)
   const record: Parameters<typeof createPasskeyService>[0]['audit'] = (event, meta, who) => audit.record(event, now(), meta, who)
+  const apiKeys = createApiKeyService({ db, now, config })
   const throttled = createThrottledAttempt({ db, now, throttle, pseudonymKey: keys.totp })
   const passkeys = createPasskeyService({
     db,
@@ -75,7 +77,15 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
       }
     }),
     auth: createAuthService({ db, now, config, hasher, totpKey: keys.totp, sessions, throttle, passkeys }),
-    admin: createAdminService({ db, now, sessions, throttle }),
+    // what the admin changes (roles, disabled) reaches this instance's cache of sessions and of API keys at once;
+    // disabling stops every key of the user without revoking them
+    admin: createAdminService({
+      db,
+      now,
+      sessions: { forgetUser: (id) => { sessions.forgetUser(id); apiKeys.forgetUser(id) }, revokeAll: sessions.revokeAll },
+      throttle
+    }),
+    apiKeys,
     products: createProductService({ db, now }),
     audit: createAuditService({ db })
   }

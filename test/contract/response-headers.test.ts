@@ -73,6 +73,26 @@ t.test('every operation: the headers of each response are the ones the document 
   ]
   const seen = new Set(await checkProbes(t, app, probes))
 
+  // API keys: one made for the probes, then each operation
+  const keyBody = { name: 'probe', permissions: ['products:read'], expires_in_days: 1 }
+  const made = (await app.inject(req('POST', '/api/keys', { token, payload: keyBody }))).json() as { id: number, key: string }
+  const keyProbes: Probe[] = [
+    ['createApiKey', 201, req('POST', '/api/keys', { token, payload: keyBody })],
+    ['createApiKey', 400, req('POST', '/api/keys', { token, payload: { ...keyBody, expires_in_days: 0 } })],
+    ['createApiKey', 403, req('POST', '/api/keys', { token: made.key, payload: keyBody })],
+    ['listApiKeys', 200, req('GET', '/api/keys', { token })],
+    ['listApiKeys', 403, req('GET', '/api/keys', { token: made.key })],
+    ['listProducts', 200, req('GET', '/api/products', { token: made.key })],
+    ['listProducts', 401, req('GET', '/api/products', { token: `${made.key.slice(0, -1)}_` })],
+    ['listUserApiKeys', 200, req('GET', `/api/users/${admin.id}/keys`, { token })],
+    ['listUserApiKeys', 404, req('GET', '/api/users/999999/keys', { token })],
+    ['revokeUserApiKey', 404, req('DELETE', `/api/users/${admin.id}/keys/999999`, { token })],
+    ['revokeApiKey', 404, req('DELETE', '/api/keys/999999', { token })],
+    ['revokeApiKey', 204, req('DELETE', `/api/keys/${made.id}`, { token })],
+    ['revokeUserApiKey', 204, req('DELETE', `/api/users/${admin.id}/keys/${made.id + 1}`, { token })]
+  ]
+  for (const op of await checkProbes(t, app, keyProbes)) seen.add(op)
+
   // each of these spends a TOTP code: one step apart
   const mfaToken = (await app.inject(req('POST', '/auth/login', { payload: creds }))).json().mfa_token as string
   const proof = (secret: string) => ({ password: PASSWORD, code: code(secret, clock) })

@@ -75,5 +75,12 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /api/users/:id/enable': [401, 403, 403, 404],
   'POST /api/users/:id/unlock': [401, 403, 403, 404],
   'DELETE /api/users/:id/sessions': [401, 403, 403, 404],
-  'GET /api/audit': [401, 403, 403, 200]
+  'GET /api/audit': [401, 403, 403, 200],
+
+  // API keys: your own with any live session (never with a key); anyone's with users:write
+  'POST /api/keys': [401, 400, 400, 400],
+  'GET /api/keys': [401, 200, 200, 200],
+  'DELETE /api/keys/:id': [401, 404, 404, 404],
+  'GET /api/users/:id/keys': [401, 403, 403, 404],
+  'DELETE /api/users/:id/keys/:keyId': [401, 403, 403, 404]
 }

@@ -125,8 +125,9 @@ t.test('step-up (RFC 9470)', async (t) => {
     const doc = (await app.inject({ url: '/openapi.json' })).json()
     const marked = Object.entries(doc.paths as Record<string, Record<string, { operationId: string, 'x-max-auth-age'?: number, responses: Record<string, { description: string }> }>>)
       .flatMap(([, ops]) => Object.values(ops)).filter((op) => op['x-max-auth-age'] !== undefined)
-    t.same(marked.map((op) => op.operationId).sort(), ['changePassword', 'deletePasskey', 'disableUser', 'enableUser', 'passkeyRegistrationOptions',
-      'regenerateRecoveryCodes', 'registerPasskey', 'resetTwoFactor', 'revokeUserSessions', 'setUserRoles', 'unlockUser'])
+    t.same(marked.map((op) => op.operationId).sort(), ['changePassword', 'createApiKey', 'deletePasskey', 'disableUser', 'enableUser',
+      'passkeyRegistrationOptions', 'regenerateRecoveryCodes', 'registerPasskey', 'resetTwoFactor', 'revokeUserApiKey',
+      'revokeUserSessions', 'setUserRoles', 'unlockUser'])
     for (const op of marked) {
       t.equal(op['x-max-auth-age'], 300)
       t.match(op.responses['401']!.description, /insufficient_user_authentication/)

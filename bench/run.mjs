@@ -11,8 +11,10 @@ import { once } from 'node:events'
 import { setTimeout } from 'node:timers/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
+import { performance } from 'node:perf_hooks'
 import { createConnection } from 'mysql2/promise'
 import { codeAt } from '../dist/src/auth/totp.js'
+import { softAuthenticator } from './soft-authenticator.mjs'
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DB = 'secure_api_bench'
@@ -48,7 +50,7 @@ const { MALLOC_MMAP_THRESHOLD_: _, ...inherited } = process.env
 let closing = false
 const SERVICE_CONFIG = {
   DATABASE_URL: `${MYSQL}/${DB}`, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/secure-api-bench',
-  RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, LOGIN_MAX_FAILURES: 100, DB_POOL_SIZE: 20
+  RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, API_KEY_RATE_LIMIT: 1000000, LOGIN_MAX_FAILURES: 100, DB_POOL_SIZE: 20
 }
 /** A service process with SERVICE_CONFIG and `extra`: its URL and a request/answer over IPC. */
 async function startService (extra = {}) {
@@ -92,14 +94,15 @@ async function api (method, path, body, token) {
   return json
 }
 
-/** One user's life up to a token, through the API: register (editor by default), confirm the TOTP enrollment, log in. */
+/** One user's life up to a token and an API key, through the API: register (editor by default), confirm the TOTP enrollment, log in, create a key. */
 async function enrolledUser (username) {
   const { enrollment } = await api('POST', '/auth/register', { username, password: PASSWORD })
   // this step's code confirms, the next step's logs in (the service accepts one step either side)
   const now = Date.now()
   await api('POST', '/auth/2fa/verify', { code: codeAt(enrollment.secret, now) }, enrollment.enrollment_token)
   const { access_token: token } = await api('POST', '/auth/login', { username, password: PASSWORD, code: codeAt(enrollment.secret, now + 30_000) })
-  return { username, token }
+  const { key } = await api('POST', '/api/keys', { name: 'bench', permissions: ['products:read'], expires_in_days: 1 }, token)
+  return { username, token, key }
 }
 
 async function seedProducts (count) {
@@ -119,6 +122,16 @@ for (let i = 0; i < USERS; i += 20) {
   users.push(...await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, (_, j) => enrolledUser(`bench${i + j}`))))
 }
 const tokens = users.map((u) => u.token)
+const apiKeys = users.map((u) => u.key)
+// one passkey for each of 32 users, registered while their logins are recent (registration needs a recent authentication)
+const soft = softAuthenticator({ origin: 'http://localhost:3000', rpId: 'localhost' })
+const passkeys = []
+for (const u of users.slice(0, 32)) {
+  const options = await api('POST', '/auth/passkeys/registration/options', {}, u.token)
+  const { credential, response } = soft.create(options)
+  await api('POST', '/auth/passkeys/registration/verify', { response }, u.token)
+  passkeys.push(credential)
+}
 await seedProducts(10_000)
 await api('GET', '/bench/baseline') // the static page: the first 20 products, read once
 rows.push({ scenario: '(service idle, after seeding)', rss: await rss() })
@@ -166,16 +179,21 @@ async function rounds (specs, prefix = '') {
 }
 
 const LIST = { path: '/api/products?limit=20', tokens }
-const { 'db-baseline': dbBaseline, list } = await rounds([
+// list-apikey: the same list with one API key per user instead of the access tokens (the key check is cached like the session check)
+const { 'db-baseline': dbBaseline, list, 'list-apikey': listApiKey } = await rounds([
   ['baseline', { path: '/bench/baseline' }],
   ['db-baseline', { path: '/bench/db-baseline' }],
-  ['list', LIST]
+  ['list', LIST],
+  ['list-apikey', { ...LIST, tokens: apiKeys }]
 ])
 // list against db-baseline round by round (each pair ran back to back), then the median ratio;
 // the service's RSS after list is the highest of its rounds
 const listRatios = list.all && dbBaseline.all ? list.all.map((r, i) => Math.round(100 * r.rps / dbBaseline.all[i].rps) / 100) : []
 const listRatio = listRatios.length ? median(listRatios) : NaN
 const listRss = list.all ? Math.max(...list.all.map((r) => r.rss)) : NaN
+// list-apikey against list, round by round (they ran back to back)
+const apiKeyRatios = listApiKey.all && list.all ? listApiKey.all.map((r, i) => Math.round(100 * r.rps / list.all[i].rps) / 100) : []
+const apiKeyRatio = apiKeyRatios.length ? median(apiKeyRatios) : NaN
 
 // anonymous writes: the 401 comes before the body is read, so a 64 KB body should cost little more
 // than an empty one (its bytes still cross the socket). Interleaved rounds, like the ratios above.
@@ -202,6 +220,31 @@ if (runs('login')) {
   log('running the bare argon2 loop')
   argonRps = Math.round(await ask({ argon2: { seconds: DURATION, concurrency: 8 } }, 'argon2'))
   rows.push({ scenario: 'argon2 verify loop (8 at once)', rps: argonRps, rss: await rss() })
+}
+
+// passkey login: a usernameless login is two requests (options, then the signed assertion), so a closed
+// loop of 8 clients each owning its passkeys (counters must rise) measures whole logins: logins/s and
+// the p50/p99 of the pair, beside the password step above.
+async function passkeyLogins (seconds, clients) {
+  const owned = passkeys
+  const latencies = []
+  const started = performance.now()
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; performance.now() - started < seconds * 1000; i++) {
+      const credential = owned[c + clients * (i % 4)]
+      const t0 = performance.now()
+      const options = await api('POST', '/auth/passkeys/authentication/options', {})
+      await api('POST', '/auth/passkeys/authentication/verify', { response: soft.get(credential, options) })
+      latencies.push(performance.now() - t0)
+    }
+  }))
+  const sorted = latencies.sort((a, b) => a - b)
+  const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])
+  return { rps: Math.round(latencies.length / ((performance.now() - started) / 1000)), p50: at(0.5), p99: at(0.99) }
+}
+if (runs('passkey')) {
+  log('running passkey login (options + assertion)')
+  rows.push({ scenario: 'passkey login (options+verify)', ...await passkeyLogins(DURATION, 8), rss: await rss() })
 }
 
 const [mixedList] = await Promise.all([
@@ -278,6 +321,8 @@ const stormAnswered = storm.logins && Object.keys(storm.logins.statuses).every((
 const stormRecovery = storm.after ? (storm.after.at(-1) >= 0.9 * storm.before.rps ? storm.after.length : NaN) : NaN
 const targets = [
   ['list req/s >= 75% of db-baseline (median of the per-round ratios)', listRatio >= 0.75, `${Math.round(100 * listRatio)}%`],
+  ['list-apikey req/s >= 90% of list (median of the per-round ratios)', apiKeyRatio >= 0.9, `${Math.round(100 * apiKeyRatio)}%`],
+  ['list-apikey p99 <= 1.2x list p99', listApiKey.p99 <= 1.2 * Math.max(list.p99, 1), `${list.p99} -> ${listApiKey.p99} ms`],
   ['scale p50 at 1M <= 1.5x at 10k (first page)', (scale[1_000_000]?.first.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.first.p50 ?? NaN, 1), `${scale[10_000]?.first.p50} -> ${scale[1_000_000]?.first.p50} ms`],
   ['scale p50 at 1M <= 1.5x at 10k (deep page)', (scale[1_000_000]?.deep.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.deep.p50 ?? NaN, 1), `${scale[10_000]?.deep.p50} -> ${scale[1_000_000]?.deep.p50} ms`],
   ['anonymous 64 KB write costs <= 3x an empty one (req/s ratio, median round)', anonRatio <= 3, `${anonRatio}x`],
@@ -301,7 +346,7 @@ for (const [name, ok, measured] of targets) console.log(`${notRun(measured) ? 'N
 if (!only) {
   writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({
     at: new Date().toISOString(), node: process.version, launch, cpus: cpus().length, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS,
-    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), listRatios, anonRatios, storm, metricsOn, soakRss: samples, serviceMemory: await memory()
+    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), listRatios, apiKeyRatios, anonRatios, storm, metricsOn, soakRss: samples, serviceMemory: await memory()
   }, null, 2) + '\n')
 }
 closing = true

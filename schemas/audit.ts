@@ -6,7 +6,8 @@ export const AUDIT_EVENTS = [
   'registered', 'login_succeeded', 'login_failed', 'second_factor_failed', 'two_factor_confirmed',
   'recovery_code_used', 'recovery_codes_regenerated', 'account_locked', 'account_unlocked', 'refresh_reuse_detected',
   'session_revoked', 'logout', 'logout_all', 'password_changed', 'two_factor_reset', 'role_changed', 'user_disabled',
-  'user_enabled', 'sessions_revoked_by_admin'
+  'user_enabled', 'sessions_revoked_by_admin', 'stepped_up', 'passkey_registered', 'passkey_removed', 'passkey_failed',
+  'passkey_counter_anomaly', 'api_key_created', 'api_key_revoked', 'api_key_expired_used', 'api_key_new_ip'
 ] as const
 export type AuditEventName = typeof AUDIT_EVENTS[number]
 import { IdCursor, Int32, MAX_PAGE, Nullable, Page, RowId, Text, Timestamp } from './common.js'

@@ -53,7 +53,7 @@ export const QrCode = Type.Object({
 
 export const UsernameParams = Type.Object({ username: Username }, { additionalProperties: false })
 
-const codeOrRecovery = { code: Type.Optional(TotpCode), recovery_code: Type.Optional(RecoveryCode) }
+export const codeOrRecovery = { code: Type.Optional(TotpCode), recovery_code: Type.Optional(RecoveryCode) }
 
 export const EnrollmentVerifyRequest = Type.Object({ code: TotpCode },
   { $id: 'EnrollmentVerifyRequest', additionalProperties: false, examples: [{ code: '123456' }] })
@@ -73,7 +73,9 @@ export const LoginRequest = Type.Object({ username: LoginName, password: Passwor
 export const MfaChallenge = Type.Object({
   mfa_required: Type.Literal(true),
   mfa_token: IssuedToken('send it with a code to `POST /auth/login/2fa`; single use; nothing else accepts it'),
-  expires_in: Seconds
+  expires_in: Seconds,
+  factors: Type.Array(Type.Union(['totp', 'webauthn', 'recovery_code'].map((f) => Type.Literal(f))), { maxItems: 3, uniqueItems: true, description: 'the second factors this account has' }),
+  webauthn_options: Type.Optional(Type.Ref('PublicKeyCredentialRequestOptionsJSON', { description: 'when the account has passkeys: sign them and send the result as `webauthn`' }))
 }, { $id: 'MfaChallenge', additionalProperties: false })
 
 export const EnrollmentRequired = Type.Object({
@@ -93,7 +95,11 @@ export const TokenResponse = Type.Object({
 export const LoginResponse = Type.Union([Type.Ref('TokenResponse'), Type.Ref('MfaChallenge'), Type.Ref('EnrollmentRequired')],
   { $id: 'LoginResponse', description: 'tokens when a code was sent, else what the second step needs' })
 
-export const Login2faRequest = Type.Object({ mfa_token: Type.String({ minLength: 1, maxLength: 100 }), ...codeOrRecovery },
+export const Login2faRequest = Type.Object({
+  mfa_token: Type.String({ minLength: 1, maxLength: 100 }),
+  ...codeOrRecovery,
+  webauthn: Type.Optional(Type.Ref('AuthenticationResponseJSON', { description: 'a passkey assertion for the `webauthn_options` of the mfa_required answer' }))
+},
   { $id: 'Login2faRequest', additionalProperties: false, examples: [{ mfa_token: '<mfa_token from /auth/login>', code: '123456' }] })
 
 export const SecondFactorProof = Type.Object({ password: Password, ...codeOrRecovery },

@@ -24,6 +24,7 @@ import authenticate from './plugins/app/authenticate.js'
 import authorization from './plugins/app/authorization.js'
 import adminBootstrap from './plugins/app/admin-bootstrap.js'
 import services from './plugins/app/services.js'
+import apiKeyLimit from './plugins/app/api-key-limit.js'
 import metrics from './plugins/app/metrics.js'
 import healthRoutes from './health/routes.js'
 import registerRoutes from './auth/register-routes.js'
@@ -35,6 +36,9 @@ import jwksRoutes from './tokens/jwks-routes.js'
 import productRoutes from './products/routes.js'
 import adminRoutes from './users/admin-routes.js'
 import auditRoutes from './audit/routes.js'
+import apiKeyRoutes from './api-keys/routes.js'
+import stepUpRoutes from './step-up/step-up-routes.js'
+import passkeyRoutes from './passkeys/passkey-routes.js'
 
 export interface BuildOptions {
   /** Clock in epoch milliseconds; tests inject one to move time. */
@@ -87,6 +91,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   // app decorators
   await app.register(services)
+  await app.register(apiKeyLimit)
   await app.register(authenticate)
   await app.register(authorization)
   await app.register(adminBootstrap)
@@ -98,11 +103,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(enrollmentRoutes)
   await app.register(loginRoutes)
   await app.register(accountRoutes)
+  await app.register(stepUpRoutes)
+  await app.register(passkeyRoutes)
   await app.register(sessionRoutes)
   await app.register(jwksRoutes)
   await app.register(productRoutes)
   await app.register(adminRoutes)
   await app.register(auditRoutes)
+  await app.register(apiKeyRoutes)
 
   return app
 }

@@ -8,6 +8,7 @@ import { openStore } from './db/open-store.js'
 import { loadKeys, type Keys } from './tokens/keys.js'
 import { passwordHasherFor } from './auth/passwords.js'
 import { createServices, type Services } from './services.js'
+import { isWellFormedApiKey } from './api-keys/key-format.js'
 
 const CLI_META = { ip: 'cli', userAgent: 'secure-api cli', requestId: 'cli' }
 
@@ -22,6 +23,8 @@ interface Command {
   args: string
   help: string
   run: (context: Context, args: string[]) => Promise<string>
+  /** Runs without a database or configuration, from its arguments alone; exit code 1 when not `ok`. */
+  offline?: (args: string[]) => { text: string, ok: boolean }
 }
 
 async function readPassword (): Promise<string> {
@@ -79,6 +82,23 @@ const COMMANDS: Record<string, Command> = {
       return `ended every session of ${user.username}`
     }
   },
+  'revoke-keys': {
+    args: '<username>',
+    help: "revoke every API key of an account (they stop working within SESSION_CHECK_CACHE_MS)",
+    run: async (context, [username]) => {
+      const user = await userNamed(context, username!)
+      const n = await context.services.apiKeys.revokeAll(null, user.id, CLI_META)
+      return `revoked ${n} API key${n === 1 ? '' : 's'} of ${user.username}`
+    }
+  },
+  'check-key': {
+    args: '<key>',
+    help: 'say offline (prefix and checksum, no database) whether a string is an API key of this service (exit 1 if not)',
+    run: async () => { throw new Error('check-key runs offline') },
+    offline: ([key]) => (isWellFormedApiKey(key!.trim())
+      ? { text: 'well-formed', ok: true }
+      : { text: 'not a key of this service', ok: false })
+  },
   'rotate-keys': {
     args: '',
     help: 'print a new access-token signing key and how to roll it out without logging anyone out',
@@ -114,6 +134,11 @@ async function main (argv: string[]): Promise<string> {
   if (args.includes('--help')) return `usage: npm run cli -- ${name} ${command.args}\n\n${command.help}`
   const wanted = command.args ? command.args.split(' ').length : 0
   if (args.length !== wanted) throw new ConfigError(`usage: npm run cli -- ${name} ${command.args}`)
+  if (command.offline) {
+    const { text, ok } = command.offline(args)
+    if (!ok) process.exitCode = 1
+    return text
+  }
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env })
   const log = pino(loggerOptions(config.LOG_LEVEL) as LoggerOptions)
   const db = await openStore(config, log)

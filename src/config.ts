@@ -50,6 +50,10 @@ export const EnvSchema = Type.Object({
   REFRESH_ABSOLUTE_TTL: Int('a session ends this long after login whatever its use, in seconds', 2592000, 60, 31536000),
   SESSION_CHECK_CACHE_MS: Int('how long an instance trusts its last look at a session, in ms: revocation reaches every instance within this', 500, 0, 1000),
   PURGE_INTERVAL: Int('how often expired sessions, spent refresh tokens and expired one-time tokens are deleted, in seconds', 3600, 1, 86400),
+  STEP_UP_MAX_AGE: Int('routes marked recentAuth (passkeys, password, 2FA, admin changes) need an authentication at most this old, in seconds (else 401 insufficient_user_authentication: POST /auth/step-up)', 300, 30, 86400),
+  WEBAUTHN_RP_ID: Type.String({ description: 'passkeys: the relying party id, the domain passkeys are bound to (a host name, no scheme or port)', default: 'localhost', pattern: '^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$' }),
+  WEBAUTHN_RP_NAME: Type.String({ description: 'passkeys: the service name authenticators show; unset = TOTP_ISSUER', default: '', maxLength: 64 }),
+  WEBAUTHN_ORIGINS: Type.String({ description: 'passkeys: comma-separated exact origins (scheme://host[:port]) the browser pages run on, each on WEBAUTHN_RP_ID or a subdomain of it', default: 'http://localhost:3000', minLength: 1 }),
   ENROLLMENT_TOKEN_TTL: Int('enrollment token lifetime (fetch the QR code, confirm 2FA), in seconds', 900, 60, 86400),
   MFA_TOKEN_TTL: Int('lifetime of the mfa_token between the password step and the code step, in seconds', 300, 30, 3600),
   ARGON2_MEMORY_KIB: Int('argon2id memory cost in KiB (OWASP minimum 19456)', 19456, 19456, 4194304),
@@ -60,7 +64,8 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCK_SECONDS: Int('first lock (of an address on an account, or of the account), in seconds; each further lock doubles it', 900, 1, 86400),
   RATE_LIMIT_MAX: Int('requests per minute from one IP address, all routes but /auth/*', 600, 1, 1000000),
   RATE_LIMIT_AUTH_MAX: Int('requests per minute from one IP address to /auth/*', 60, 1, 1000000),
-  REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
+  API_KEY_RATE_LIMIT: Int('requests per minute with one API key, from every address together (on top of the per-IP limit)', 600, 1, 1000000),
+  REDIS_URL: Type.String({ description: 'redis://host:port: share the per-IP and per-key rate limits between instances; unset = each instance counts alone', default: '', pattern: '^(|rediss?://.+)$', secret: true }),
   CORS_ORIGINS: Type.String({ description: 'comma-separated origins allowed to call the API from a browser; empty = none', default: '' }),
   REGISTRATION: Type.Union([Type.Literal('open'), Type.Literal('closed')], { description: 'open: anyone may register; closed: POST /auth/register answers 403 (create accounts with the CLI)', default: 'open' }),
   DEFAULT_ROLE: Type.Union(ROLE_NAMES.map((r) => Type.Literal(r)), {
@@ -138,5 +143,24 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
   }
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
   if (config.ADMIN_USERNAME !== '' && config.ADMIN_PASSWORD === '') throw new ConfigError('Invalid configuration: ADMIN_USERNAME needs ADMIN_PASSWORD')
+  const badOrigin = webauthnOrigins(config).find((o) => !originOnRp(o, config.WEBAUTHN_RP_ID))
+  if (badOrigin !== undefined) {
+    throw new ConfigError(`Invalid configuration: WEBAUTHN_ORIGINS must be origins (scheme://host[:port]) on WEBAUTHN_RP_ID ${config.WEBAUTHN_RP_ID} or a subdomain of it (got ${JSON.stringify(badOrigin)})`)
+  }
   return config
+}
+
+/** The WebAuthn origins, split. */
+export const webauthnOrigins = (config: Pick<Config, 'WEBAUTHN_ORIGINS'>) => config.WEBAUTHN_ORIGINS.split(',').map((o) => o.trim())
+
+/** An exact origin (http or https, no path) whose host is the RP id or a subdomain of it. */
+function originOnRp (origin: string, rpId: string): boolean {
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin) return false
+  return url.hostname === rpId || url.hostname.endsWith(`.${rpId}`)
 }

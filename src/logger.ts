@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http'
 
 /** Fields whose values are secrets wherever they appear in a logged object. */
 const SECRET_KEYS = ['password', 'current_password', 'new_password', 'code', 'recovery_code', 'token', 'access_token',
-  'refresh_token', 'mfa_token', 'enrollment_token', 'secret', 'totp_secret']
+  'refresh_token', 'mfa_token', 'enrollment_token', 'secret', 'totp_secret', 'key', 'api_key']
 
 const redactPaths = [
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie',

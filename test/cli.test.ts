@@ -7,7 +7,7 @@ const cli = (env: Record<string, string>, ...args: string[]) => runScript('dist/
 t.test('help, unknown commands and missing arguments', async (t) => {
   const help = await cli({}, '--help')
   t.equal(help.code, 0)
-  for (const c of ['migrate', 'create-admin', 'unlock-user', 'revoke-sessions', 'rotate-keys']) t.match(help.stdout, c)
+  for (const c of ['migrate', 'create-admin', 'unlock-user', 'revoke-sessions', 'revoke-keys', 'check-key', 'rotate-keys']) t.match(help.stdout, c)
   t.match((await cli({}, 'unlock-user', '--help')).stdout, /usage: npm run cli -- unlock-user <username>/)
   const unknown = await cli({}, 'frobnicate')
   t.equal(unknown.code, 2)
@@ -47,4 +47,26 @@ t.test('unlock-user, revoke-sessions and rotate-keys against a live database', a
   const rolled = await authApp(t, { config: { ...env, JWT_PRIVATE_KEY: newKey!, JWT_PREVIOUS_PUBLIC_KEYS: oldPublic! } })
   rolled.clock.set(clock.now())
   t.equal((await get(rolled.app, '/auth/sessions', fresh)).statusCode, 200, 'following the printed steps keeps existing tokens working')
+})
+
+t.test('K5: revoke-keys: every API key of an account stops, audited as the command line', async (t) => {
+  const env = { DATABASE_URL: await createTestDatabase(t), ...sharedKeys() }
+  const { app, clock } = await authApp(t, { config: env })
+  const u = await enrolledUser(app, clock)
+  const token = await login(app, clock, u)
+  const keys = []
+  for (const name of ['one', 'two']) {
+    const res = await post(app, '/api/keys', { name, permissions: ['products:read'], expires_in_days: 1 }, token)
+    keys.push(res.json().key as string)
+  }
+  for (const key of keys) t.equal((await get(app, '/api/products', key)).statusCode, 200)
+  const revoke = await cli(env, 'revoke-keys', u.username)
+  t.equal(revoke.code, 0, revoke.stderr)
+  t.equal(revoke.stdout, `revoked 2 API keys of ${u.username}\n`)
+  clock.advance(app.config.SESSION_CHECK_CACHE_MS) // this instance's cache of the keys
+  for (const key of keys) t.equal((await get(app, '/api/products', key)).statusCode, 401)
+  const [event] = await app.db.query<{ actor_user_id: number | null, ip: string, details: string }>(
+    'SELECT actor_user_id, ip, details FROM audit_events WHERE target_user_id = ? AND event = ?', [u.id, 'api_key_revoked'])
+  t.same(event, { actor_user_id: null, ip: 'cli', details: 'all keys (2)' })
+  t.notMatch(revoke.stdout + revoke.stderr, keys[0]!.slice(9))
 })

@@ -38,3 +38,16 @@ t.test('the README lists every variable with its default', async (t) => {
     t.ok(row?.includes(`\`${String(schema.default)}\``) || schema.default === '', `${name} row shows its default`)
   }
 })
+
+t.test('W8: WebAuthn: the RP id is a host name and every origin an exact origin on it (one line)', async (t) => {
+  t.match(loadConfig({}), { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: '', WEBAUTHN_ORIGINS: 'http://localhost:3000' })
+  t.doesNotThrow(() => loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com,https://app.example.com' }))
+  for (const bad of ['Example.com', 'https://example.com', 'example.com:443', 'exa mple.com', '-x.com']) {
+    t.throws(() => loadConfig({ WEBAUTHN_RP_ID: bad }), { name: 'ConfigError', message: /^Invalid configuration: WEBAUTHN_RP_ID must be/ }, bad)
+  }
+  for (const bad of ['http://evil.com', 'http://localhost:3000/', 'http://localhost:3000/login', 'ftp://localhost', 'localhost:3000',
+    'http://notlocalhost:3000', 'http://localhost:3000,https://evil.example']) {
+    t.throws(() => loadConfig({ WEBAUTHN_ORIGINS: bad }), { name: 'ConfigError', message: /^Invalid configuration: WEBAUTHN_ORIGINS must be origins .*\(got "[^"]*"\)$/ }, bad)
+  }
+  t.throws(() => loadConfig({ WEBAUTHN_RP_NAME: 'x'.repeat(65) }), { message: /WEBAUTHN_RP_NAME/ })
+})

@@ -15,7 +15,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
 
   app.post('/auth/2fa/recovery-codes', {
-    config: { access: 'authenticated' },
+    config: { access: 'authenticated', recentAuth: true },
     schema: {
       tags: ['account'],
       operationId: 'regenerateRecoveryCodes',
@@ -26,7 +26,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ({ recovery_codes: await app.services.auth.regenerateRecoveryCodes(request.user, request.body, clientMeta(request)) }))
 
   app.post('/auth/2fa/reset', {
-    config: { access: 'authenticated' },
+    config: { access: 'authenticated', recentAuth: true },
     schema: {
       tags: ['account'],
       operationId: 'resetTwoFactor',
@@ -41,7 +41,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => app.services.auth.resetTwoFactor(request.user, request.body, clientMeta(request)))
 
   app.post('/auth/password', {
-    config: { access: 'authenticated' },
+    config: { access: 'authenticated', recentAuth: true },
     schema: {
       tags: ['account'],
       operationId: 'changePassword',

@@ -13,6 +13,7 @@ import { passwordWeakness, type PasswordHasher } from './passwords.js'
 import { createSecondFactor, type SecondFactor } from './second-factor.js'
 import { createThrottledAttempt } from './throttled-attempt.js'
 import { otpauthUri } from './totp.js'
+import type { PasskeyService } from '../passkeys/passkey-service.js'
 
 export interface AuthDeps {
   db: Driver
@@ -23,6 +24,8 @@ export interface AuthDeps {
   totpKey: Buffer
   sessions: Pick<SessionService, 'start' | 'revokeAll'>
   throttle: LoginThrottle
+  /** Passkeys as the second login step. */
+  passkeys: Pick<PasskeyService, 'has' | 'assertionOptions' | 'verifyAssertion'>
 }
 
 /** What every account use case (src/auth/use-cases/) shares: its dependencies and the steps they have in common. */
@@ -68,11 +71,12 @@ export function createAuthContext (deps: AuthDeps) {
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    const { sid, tokens } = await sessions.start(user.id, await repos().users.rolesOf(user.id), meta)
+    const passkey = proof.webauthn !== undefined
+    const { sid, tokens } = await sessions.start(user.id, await repos().users.rolesOf(user.id), meta, passkey ? ['pwd', 'hwk', 'user'] : ['pwd', 'otp'])
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
-    const details = proof.recovery_code !== undefined ? 'recovery code' : 'totp'
+    const details = passkey ? 'passkey' : proof.recovery_code !== undefined ? 'recovery code' : 'totp'
     await audit('login_succeeded', meta, { ...who, details })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }
   }

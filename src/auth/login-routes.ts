@@ -6,6 +6,7 @@ import { AuthErrors } from './errors.js'
 import { ThrottleErrors } from './login-throttle.js'
 import { clientMeta } from '../http/client-meta.js'
 import { MFA_TOKEN_MAX_ATTEMPTS } from './use-cases/login.js'
+import { PasskeyErrors } from '../passkeys/errors.js'
 
 const secondFactorErrors = [AuthErrors.secondFactorConflict, AuthErrors.invalidCode, ThrottleErrors.throttled]
 
@@ -32,11 +33,11 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['auth'],
       operationId: 'loginSecondFactor',
-      summary: 'Second login step: the mfa_token and a code (or a recovery code) for the tokens',
+      summary: 'Second login step: the mfa_token and a code, a recovery code or a passkey (webauthn) for the tokens',
       description: `The mfa_token works once, and dies after ${MFA_TOKEN_MAX_ATTEMPTS} tries or when it expires.`,
       security: [],
       body: ref(Login2faRequest),
-      response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.mfaTokenInvalid, AuthErrors.secondFactorRequired) }
+      response: { 200: ref(TokenResponse), ...problems(...BODY_ERRORS, ...secondFactorErrors, AuthErrors.mfaTokenInvalid, AuthErrors.secondFactorRequired, PasskeyErrors.passkeyRefused) }
     }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')

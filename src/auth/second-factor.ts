@@ -6,10 +6,11 @@ import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js'
 import { open, seal } from './secret-box.js'
 import { matchingStep, newTotpSecret } from './totp.js'
 
-/** What a caller offers as the second factor: a TOTP code or a recovery code, never both. */
+/** What a caller offers as the second factor: a TOTP code, a recovery code or (second login step) a passkey, only one. */
 export interface SecondFactor {
   code?: string
   recovery_code?: string
+  webauthn?: unknown
 }
 
 /** TOTP secrets (sealed, bound to their owner's normalized name, which never changes) and the proof of the second factor. */

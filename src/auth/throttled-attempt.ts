@@ -5,6 +5,7 @@ import type { ClientMeta } from '../sessions/client-meta.js'
 import { AuthErrors } from './errors.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { createPseudonym } from '../audit/pseudonym.js'
+import { PasskeyErrors } from '../passkeys/errors.js'
 
 export interface ThrottledAttemptDeps {
   db: Executor
@@ -32,14 +33,16 @@ export function createThrottledAttempt ({ db, now, throttle, pseudonymKey }: Thr
     } catch (err) {
       const wrongPassword = err instanceof ApiError && err.code === AuthErrors.invalidCredentials.code
       const wrongCode = err instanceof ApiError && err.code === AuthErrors.invalidCode.code
-      if (!wrongPassword && !wrongCode) {
+      // a refused passkey counts as a failure too; the passkey service audits it with its reason
+      const wrongPasskey = err instanceof ApiError && err.code === PasskeyErrors.passkeyRefused.code
+      if (!wrongPassword && !wrongCode && !wrongPasskey) {
         await throttle.release(name, meta.ip)
         throw err
       }
       // what was typed for an unknown account may be a password: the log keeps only a keyed digest of it
       const who = userId === null ? pseudonym(name) : name
       const details = wrongCode ? 'wrong code' : userId === null ? 'unknown username' : 'wrong password'
-      await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', now(), meta, { target: userId, details: `${details} (${who})` })
+      if (!wrongPasskey) await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', now(), meta, { target: userId, details: `${details} (${who})` })
       if (await throttle.failed(name, meta.ip)) await audit.record('account_locked', now(), meta, { target: userId, details: who })
       throw err
     }

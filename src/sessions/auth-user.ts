@@ -5,4 +5,9 @@ export interface AuthUser {
   /** Current roles and permissions, read through the session check (not the token's claims). */
   roles: string[]
   permissions: string[]
+  /** From the token: when the session last proved a factor (seconds) and which ones (RFC 9470, RFC 8176). */
+  authTime: number
+  amr: string[]
+  /** Set when the request authenticated with an API key (sid is then ''): its id, and its name in the rate limiter. */
+  apiKey?: { id: number, limitKey: string }
 }

@@ -7,12 +7,12 @@ export interface LiveSession {
 /**
  * What this instance last learned about each session, trusted for `ttlMs` by the app's clock:
  * the bound on how late a revocation made elsewhere is seen here. Bounded in size. If the clock
- * goes back, entries stop being trusted rather than being trusted for longer.
+ * goes back, entries stop being trusted rather than being trusted for longer. API keys use it too (keyed by hash).
  */
-export function createSessionCache (ttlMs: number, now: () => number, maxEntries = 50_000) {
-  const entries = new Map<string, { value: LiveSession | null, at: number }>()
+export function createSessionCache<V extends { userId: number } = LiveSession> (ttlMs: number, now: () => number, maxEntries = 50_000) {
+  const entries = new Map<string, { value: V | null, at: number }>()
   return {
-    get (sid: string): LiveSession | null | undefined {
+    get (sid: string): V | null | undefined {
       const hit = entries.get(sid)
       if (!hit) return undefined
       const age = now() - hit.at
@@ -20,7 +20,7 @@ export function createSessionCache (ttlMs: number, now: () => number, maxEntries
       entries.delete(sid)
       return undefined
     },
-    set (sid: string, value: LiveSession | null) {
+    set (sid: string, value: V | null) {
       if (ttlMs <= 0) return
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
       entries.set(sid, { value, at: now() })

@@ -12,7 +12,9 @@ import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
 import { createSessionCache, type LiveSession } from './session-cache.js'
 import { createSessionRepository, type SessionState } from './sessions-repository.js'
 import { SessionErrors } from './errors.js'
+import { Errors } from '../errors.js'
 import { MAX_SESSIONS_LISTED } from '../../schemas/sessions.js'
+import { amrFromText, amrToText, authClaims, type AuthEvent } from '../step-up/auth-event.js'
 
 export type { ClientMeta }
 
@@ -21,6 +23,8 @@ const KEEP_REVOKED_MS = 24 * 3600 * 1000
 
 const isLive = (s: SessionState, now: number) => s.revoked_at === null && s.disabled_at === null && s.idle_expires_at > now && s.absolute_expires_at > now
 const list = (csv: string | null) => (csv ? csv.split(',').sort() : [])
+/** A refresh is not a new authentication: the tokens keep what the session last proved. */
+const authOf = (s: SessionState): AuthEvent => ({ at: s.auth_time, amr: amrFromText(s.amr) })
 
 export interface SessionDeps {
   db: Driver
@@ -41,27 +45,36 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
   const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta, actor: number | null = userId) =>
     repos(ex).audit.record(event, clock(), meta, { actor, target: userId, sessionId: sid })
 
-  const tokens = (userId: number, sid: string, roles: string[], refreshToken: string) => ({
-    access_token: sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(clock() / 1000) }),
-    refresh_token: refreshToken,
+  const accessToken = (userId: number, sid: string, roles: string[], auth: AuthEvent) => ({
+    access_token: sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(clock() / 1000), ...authClaims(auth) }),
     token_type: 'Bearer' as const,
     expires_in: config.ACCESS_TOKEN_TTL
   })
+  const tokens = (userId: number, sid: string, roles: string[], refreshToken: string, auth: AuthEvent) =>
+    ({ ...accessToken(userId, sid, roles, auth), refresh_token: refreshToken })
 
   return {
-    /** A new session for a completed login: its id (for the audit log) and its tokens. */
-    async start (userId: number, roles: string[], meta: ClientMeta) {
+    /** A new session for a completed login (`amr`: the factors it proved): its id (for the audit log) and its tokens. */
+    async start (userId: number, roles: string[], meta: ClientMeta, amr: AuthEvent['amr']) {
       const now = clock()
       const sid = randomBytes(16).toString('base64url')
       const refreshToken = newOpaqueToken()
       await db.transaction(async (tx) => {
         await repos(tx).sessions.create({
-          id: sid, user_id: userId, created_at: now, last_used_at: now, idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
-          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000, user_agent: meta.userAgent, ip: meta.ip
+          id: sid,
+          user_id: userId,
+          created_at: now,
+          last_used_at: now,
+          idle_expires_at: Math.min(now + idleMs, now + config.REFRESH_ABSOLUTE_TTL * 1000),
+          absolute_expires_at: now + config.REFRESH_ABSOLUTE_TTL * 1000,
+          user_agent: meta.userAgent,
+          ip: meta.ip,
+          auth_time: now,
+          amr: amrToText(amr)
         })
         await repos(tx).refresh.create(sha256(refreshToken), sid, now)
       })
-      return { sid, tokens: tokens(userId, sid, roles, refreshToken) }
+      return { sid, tokens: tokens(userId, sid, roles, refreshToken, { at: now, amr }) }
     },
 
     /**
@@ -86,7 +99,7 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
         const next = newOpaqueToken()
         await r.refresh.create(sha256(next), row.session_id, now)
         await r.sessions.touch(row.session_id, now, idleMs, meta.ip, meta.userAgent)
-        return { kind: 'ok' as const, tokens: tokens(state.user_id, row.session_id, list(state.roles), next) }
+        return { kind: 'ok' as const, tokens: tokens(state.user_id, row.session_id, list(state.roles), next, authOf(state)) }
       })
       if (outcome.kind === 'reused') {
         cache.evict(outcome.sid)
@@ -104,6 +117,18 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
       const live = state && isLive(state, clock()) ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) } : null
       cache.set(sid, live)
       return live
+    },
+
+    /**
+     * Step-up: the factors just proven join the session's, with a fresh auth_time (so later
+     * refreshes keep them), and a new access token carries them; the refresh token is unchanged.
+     */
+    async renewAuthentication (user: AuthUser, proven: AuthEvent['amr']) {
+      const at = clock()
+      // what the session has proven: the factors of its login and of its step-ups (a step-up never lowers acr)
+      const amr = amrFromText([...new Set([...user.amr, ...proven])].join(','))
+      if (!await repos().sessions.renewAuth(user.id, user.sid, { auth_time: at, amr: amrToText(amr) })) throw Errors.invalidToken('The session of this token has ended; log in again')
+      return accessToken(user.id, user.sid, user.roles, { at, amr })
     },
 
     /** Drops what this instance cached about a user's sessions (their roles changed, or they were enabled). */

@@ -11,6 +11,12 @@ export interface SessionRow {
   ip: string
 }
 
+/** When the session last proved a factor (epoch ms) and which ones (comma-separated amr values). */
+export interface SessionAuth {
+  auth_time: number
+  amr: string
+}
+
 /** What every authenticated request needs to know about its session, in one query. */
 export interface SessionState {
   user_id: number
@@ -20,6 +26,8 @@ export interface SessionState {
   absolute_expires_at: number
   roles: string | null
   permissions: string | null
+  auth_time: number
+  amr: string
 }
 
 const LIVE = 'revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?'
@@ -27,14 +35,21 @@ const COLUMNS = 'id, user_id, created_at, last_used_at, idle_expires_at, absolut
 
 export function createSessionRepository (db: Executor) {
   return {
-    async create (s: SessionRow): Promise<void> {
-      await db.execute(`INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [s.id, s.user_id, s.created_at, s.last_used_at, s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip])
+    async create (s: SessionRow & SessionAuth): Promise<void> {
+      await db.execute(`INSERT INTO sessions (${COLUMNS}, auth_time, amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [s.id, s.user_id, s.created_at, s.last_used_at, s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip, s.auth_time, s.amr])
+    },
+
+    /** A new proof of factors in a live session of this user (step-up); false when there is no such session. */
+    async renewAuth (userId: number, id: string, auth: SessionAuth): Promise<boolean> {
+      const r = await db.execute('UPDATE sessions SET auth_time = ?, amr = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+        [auth.auth_time, auth.amr, id, userId])
+      return r.affectedRows === 1
     },
 
     async state (id: string): Promise<SessionState | undefined> {
       return (await db.query<SessionState & Record<string, unknown>>(
-        `SELECT s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at, u.disabled_at,
+        `SELECT s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at, s.auth_time, s.amr, u.disabled_at,
           (SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = s.user_id) AS roles,
           (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = s.user_id) AS permissions
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, [id]))[0]

@@ -9,6 +9,10 @@ export interface AccessTokenClaims {
   iat: number
   exp: number
   nbf?: number
+  /** When the user last proved a factor in this session (seconds), what was proven, and its level (RFC 9470). */
+  auth_time?: number
+  amr?: string[]
+  acr?: string
 }
 
 export class AccessTokenInvalid extends Error {

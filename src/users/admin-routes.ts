@@ -25,7 +25,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => admin.get(rowId(request.params.id)))
 
   app.put('/api/users/:id/roles', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true, apiKeys: false },
     schema: {
       tags,
       operationId: 'setUserRoles',
@@ -38,7 +38,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/api/users/:id/${action}`, {
-      config: { access: 'users:write' },
+      config: { access: 'users:write', recentAuth: true, apiKeys: false },
       schema: {
         tags,
         operationId: `${action}User`,
@@ -50,7 +50,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/api/users/:id/unlock', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true, apiKeys: false },
     schema: {
       tags,
       operationId: 'unlockUser',
@@ -61,7 +61,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => admin.unlock(request.user, rowId(request.params.id), clientMeta(request)))
 
   app.delete('/api/users/:id/sessions', {
-    config: { access: 'users:write' },
+    config: { access: 'users:write', recentAuth: true, apiKeys: false },
     schema: {
       tags,
       operationId: 'revokeUserSessions',

@@ -77,6 +77,43 @@ t.test('the whole life of a user through the generated client, against a listeni
   t.equal(after.error?.code, 'invalid_token')
 })
 
+t.test('products CRUD through the generated client with an API key only', async (t) => {
+  const clock = testClock()
+  const app = await buildTestApp(t, { now: clock.now })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  // an interactive login creates the key (with the same client), then a client holding nothing but the key
+  const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
+  const { user, enrollment } = await app.services.auth.createAccount(`sdkkey${process.pid}`, 'securepassword', 'editor', meta)
+  const code = () => { clock.advance(PERIOD_MS); return codeAt(enrollment.secret, clock.now()) }
+  let access: string | undefined
+  const human = createSecureApiClient(base, () => access)
+  await human.POST('/auth/2fa/verify', { body: { code: code() }, headers: { authorization: `Bearer ${enrollment.enrollment_token}` } })
+  const loginRes = await human.POST('/auth/login', { body: { username: user.username, password: 'securepassword', code: code() } })
+  access = (loginRes.data as { access_token: string }).access_token
+  const created = await human.POST('/api/keys', {
+    body: { name: 'sdk', permissions: ['products:read', 'products:write', 'products:delete'], expires_in_days: 7 }
+  })
+  t.equal(created.response.status, 201)
+  const apiKey = created.data!.key
+
+  const api = createSecureApiClient(base, () => apiKey)
+  const made = await api.POST('/api/products', { body: { name: 'Keyed', price: '5.00', quantity: 2 } })
+  t.equal(made.response.status, 201)
+  const id = String(made.data!.id)
+  const read = await api.GET('/api/products/{id}', { params: { path: { id } } })
+  t.equal(read.data?.name, 'Keyed')
+  const listed = await api.GET('/api/products', { params: { query: { limit: 10 } } })
+  t.ok(listed.data?.items.some((p) => String(p.id) === id))
+  const etag = read.response.headers.get('etag')!
+  const patched = await api.PATCH('/api/products/{id}', { params: { path: { id }, header: { 'if-match': etag } }, body: { quantity: 3 } })
+  t.equal(patched.data?.quantity, 3)
+  t.equal((await api.DELETE('/api/products/{id}', { params: { path: { id } } })).response.status, 204)
+  const refused = await api.GET('/auth/sessions')
+  t.equal(refused.response.status, 403)
+  t.equal(refused.error?.code, 'api_key_not_allowed')
+})
+
 /** Never run: tsc proves the generated types refuse a wrong body (an unused @ts-expect-error fails the type check). */
 export function typeChecksOnly (api: ReturnType<typeof createSecureApiClient>) {
   // @ts-expect-error a product needs a name

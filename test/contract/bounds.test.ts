@@ -25,7 +25,7 @@ for (const store of stores) {
     const u = await enrolledUser(app, clock)
     const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
     for (let i = 0; i < MAX_SESSIONS_LISTED + 5; i++) {
-      await app.services.sessions.start(u.id, ['editor'], meta)
+      await app.services.sessions.start(u.id, ['editor'], meta, ['pwd', 'otp'])
       clock.advance(1000)
     }
     const token = await login(app, clock, u)

@@ -4,6 +4,7 @@ import { authApp, code, enrolledUser, freshName, loginTokens, nextStep, PASSWORD
 import { buildTestApp, createTestDatabase, TEST_MYSQL_URL } from '../helper.js'
 import { tcpRelay } from '../tcp-relay.js'
 import { checkProbes, operationIds, type Doc, type Probe } from './declared-headers.js'
+import { registerPasskey, soft } from '../passkeys/flow.js'
 
 type Options = { token?: string, payload?: object | string, headers?: Record<string, string> }
 const req = (method: InjectOptions['method'], url: string, { token, payload, headers = {} }: Options = {}): InjectOptions =>
@@ -72,6 +73,26 @@ t.test('every operation: the headers of each response are the ones the document 
   ]
   const seen = new Set(await checkProbes(t, app, probes))
 
+  // API keys: one made for the probes, then each operation
+  const keyBody = { name: 'probe', permissions: ['products:read'], expires_in_days: 1 }
+  const made = (await app.inject(req('POST', '/api/keys', { token, payload: keyBody }))).json() as { id: number, key: string }
+  const keyProbes: Probe[] = [
+    ['createApiKey', 201, req('POST', '/api/keys', { token, payload: keyBody })],
+    ['createApiKey', 400, req('POST', '/api/keys', { token, payload: { ...keyBody, expires_in_days: 0 } })],
+    ['createApiKey', 403, req('POST', '/api/keys', { token: made.key, payload: keyBody })],
+    ['listApiKeys', 200, req('GET', '/api/keys', { token })],
+    ['listApiKeys', 403, req('GET', '/api/keys', { token: made.key })],
+    ['listProducts', 200, req('GET', '/api/products', { token: made.key })],
+    ['listProducts', 401, req('GET', '/api/products', { token: `${made.key.slice(0, -1)}_` })],
+    ['listUserApiKeys', 200, req('GET', `/api/users/${admin.id}/keys`, { token })],
+    ['listUserApiKeys', 404, req('GET', '/api/users/999999/keys', { token })],
+    ['revokeUserApiKey', 404, req('DELETE', `/api/users/${admin.id}/keys/999999`, { token })],
+    ['revokeApiKey', 404, req('DELETE', '/api/keys/999999', { token })],
+    ['revokeApiKey', 204, req('DELETE', `/api/keys/${made.id}`, { token })],
+    ['revokeUserApiKey', 204, req('DELETE', `/api/users/${admin.id}/keys/${made.id + 1}`, { token })]
+  ]
+  for (const op of await checkProbes(t, app, keyProbes)) seen.add(op)
+
   // each of these spends a TOTP code: one step apart
   const mfaToken = (await app.inject(req('POST', '/auth/login', { payload: creds }))).json().mfa_token as string
   const proof = (secret: string) => ({ password: PASSWORD, code: code(secret, clock) })
@@ -92,6 +113,37 @@ t.test('every operation: the headers of each response are the ones the document 
   }
   const again = (await loginTokens(app, clock, admin)).access_token
   await checkProbes(t, app, [['resetTwoFactor', 200, req('POST', '/auth/2fa/reset', { token: again, payload: proof(admin.secret) })]])
+
+  // passkeys and step-up, on an account of their own with a fresh login
+  const holder = await enrolledUser(app, clock)
+  const fresh = (await loginTokens(app, clock, holder)).access_token
+  const { credential, res: registered } = await registerPasskey(app, fresh)
+  const pk = `/auth/passkeys/${registered.json().id}`
+  const creation = (await app.inject(req('POST', '/auth/passkeys/registration/options', { token: fresh, payload: {} }))).json()
+  const loginOptions = (await app.inject(req('POST', '/auth/passkeys/authentication/options', { payload: {} }))).json()
+  const assertion = soft.get(credential, loginOptions)
+  const stepOptions = (await app.inject(req('POST', '/auth/step-up/options', { token: fresh, payload: {} }))).json()
+  const passkeyProbes: Probe[] = [
+    ['passkeyRegistrationOptions', 200, req('POST', '/auth/passkeys/registration/options', { token: fresh, payload: {} })],
+    ['registerPasskey', 201, req('POST', '/auth/passkeys/registration/verify', {
+      token: fresh, payload: { response: soft.create(creation).response, name: 'second' }
+    })],
+    ['registerPasskey', 400, req('POST', '/auth/passkeys/registration/verify', { token: fresh, payload: {} })],
+    ['listPasskeys', 200, req('GET', '/auth/passkeys', { token: fresh })],
+    ['renamePasskey', 200, req('PATCH', pk, { token: fresh, payload: { name: 'renamed' } })],
+    ['renamePasskey', 404, req('PATCH', '/auth/passkeys/999999', { token: fresh, payload: { name: 'renamed' } })],
+    ['passkeyLoginOptions', 200, req('POST', '/auth/passkeys/authentication/options', { payload: {} })],
+    ['passkeyLogin', 200, req('POST', '/auth/passkeys/authentication/verify', { payload: { response: assertion } })],
+    ['passkeyLogin', 401, req('POST', '/auth/passkeys/authentication/verify', { payload: { response: assertion } })],
+    ['stepUpOptions', 200, req('POST', '/auth/step-up/options', { token: fresh, payload: {} })],
+    ['stepUp', 200, req('POST', '/auth/step-up', {
+      token: fresh, payload: { webauthn: soft.get(credential, stepOptions.webauthn_options) }
+    })],
+    ['stepUp', 401, req('POST', '/auth/step-up', { token: fresh, payload: { code: '000000' } })],
+    ['deletePasskey', 204, req('DELETE', pk, { token: fresh })],
+    ['deletePasskey', 404, req('DELETE', pk, { token: fresh })]
+  ]
+  for (const op of await checkProbes(t, app, passkeyProbes)) seen.add(op)
 
   t.same(operationIds(app.swagger() as unknown as Doc).filter((o) => !seen.has(o)), [], 'every operation was probed')
 })

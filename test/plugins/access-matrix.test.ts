@@ -31,7 +31,7 @@ async function tokenOf (app: FastifyInstance, clock: Clock, caller: Caller, user
 
 async function callAs (app: FastifyInstance, clock: Clock, caller: Caller, users: Record<string, Parameters<typeof login>[2]>,
   method: string, path: string) {
-  const url = path.replace(':id', '999999').replace(':username', 'nobody').replace('*', 'no-such-file')
+  const url = path.replace(':id', '999999').replace(':keyId', '999999').replace(':username', 'nobody').replace('*', 'no-such-file')
   const token = caller === 'anonymous' ? undefined : await tokenOf(app, clock, caller, users)
   return app.inject({
     method: method as 'GET',

@@ -36,6 +36,8 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /auth/login': [400, 400, 400, 400],
   'POST /auth/login/2fa': [400, 400, 400, 400],
   'POST /auth/refresh': [400, 400, 400, 400],
+  'POST /auth/passkeys/authentication/options': [200, 200, 200, 200],
+  'POST /auth/passkeys/authentication/verify': [400, 400, 400, 400],
 
   // the enrollment token, never an access token
   'GET /auth/generate_qr/:username': [401, 401, 401, 401],
@@ -45,6 +47,13 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /auth/2fa/recovery-codes': [401, 400, 400, 400],
   'POST /auth/2fa/reset': [401, 400, 400, 400],
   'POST /auth/password': [401, 400, 400, 400],
+  'POST /auth/step-up/options': [401, 200, 200, 200],
+  'POST /auth/step-up': [401, 400, 400, 400],
+  'GET /auth/passkeys': [401, 200, 200, 200],
+  'POST /auth/passkeys/registration/options': [401, 200, 200, 200],
+  'POST /auth/passkeys/registration/verify': [401, 400, 400, 400],
+  'PATCH /auth/passkeys/:id': [401, 400, 400, 400],
+  'DELETE /auth/passkeys/:id': [401, 404, 404, 404],
   'POST /auth/logout': [401, 204, 204, 204],
   'POST /auth/logout-all': [401, 204, 204, 204],
   'GET /auth/sessions': [401, 200, 200, 200],
@@ -66,5 +75,12 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /api/users/:id/enable': [401, 403, 403, 404],
   'POST /api/users/:id/unlock': [401, 403, 403, 404],
   'DELETE /api/users/:id/sessions': [401, 403, 403, 404],
-  'GET /api/audit': [401, 403, 403, 200]
+  'GET /api/audit': [401, 403, 403, 200],
+
+  // API keys: your own with any live session (never with a key); anyone's with users:write
+  'POST /api/keys': [401, 400, 400, 400],
+  'GET /api/keys': [401, 200, 200, 200],
+  'DELETE /api/keys/:id': [401, 404, 404, 404],
+  'GET /api/users/:id/keys': [401, 403, 403, 404],
+  'DELETE /api/users/:id/keys/:keyId': [401, 403, 403, 404]
 }

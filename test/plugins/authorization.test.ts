@@ -11,8 +11,11 @@ t.test('the OpenAPI document states each operation\'s permission', async (t) => 
   t.match(create.description, /Requires the permission `products:write`/)
   const list = doc.paths['/api/products']!.get!
   t.equal(list.description!.split('Requires the permission').length, 2, 'stated once, even with the automatic HEAD route')
-  t.same(create.security, [{ bearerAuth: [] }])
+  t.same(create.security, [{ bearerAuth: [] }, { apiKeyAuth: [] }], 'an access token or an API key')
   t.ok(create.responses['401'] && create.responses['403'])
+  t.same(doc.paths['/api/keys']!.post!.security, [{ bearerAuth: [] }], 'key management: an access token only')
+  t.same(doc.paths['/auth/sessions']!.get!.security, [{ bearerAuth: [] }], '/auth/*: an access token only')
+  t.match(doc.paths['/auth/sessions']!.get!.responses['403'], { description: /api_key_not_allowed/ })
 })
 
 t.test('the OpenAPI document: the permission sentence once, 403 only where a permission is needed, 401s joined',

@@ -27,7 +27,7 @@ t.test('Swagger UI at /docs works in a real browser: every tag, Authorize, Try i
   await page.waitForSelector('.opblock-tag', { timeout: 20_000 })
 
   const tags = await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')))
-  t.same([...tags].sort(), ['account', 'auth', 'health', 'products', 'sessions', 'users'])
+  t.same([...tags].sort(), ['account', 'auth', 'health', 'passkeys', 'products', 'sessions', 'users'])
 
   await page.click('.btn.authorize')
   const bearer = page.locator('.auth-container', { hasText: 'bearerAuth' })

@@ -3,7 +3,7 @@ import { ApiError } from '../../src/errors.js'
 import { meta, testServices } from '../services.js'
 
 const code = (err: unknown) => (err instanceof ApiError ? err.code : String(err))
-const caller = (id: number) => ({ id, sid: 'admin-session', roles: ['admin'], permissions: [] })
+const caller = (id: number) => ({ id, sid: 'admin-session', roles: ['admin'], permissions: [], authTime: 0, amr: [] })
 
 async function withAccounts (t: Parameters<typeof testServices>[0]) {
   const s = await testServices(t, { SESSION_CHECK_CACHE_MS: 1000, LOGIN_MAX_FAILURES: 2 })
@@ -25,7 +25,7 @@ t.test('the last enabled administrator can be neither demoted nor disabled, by a
 
 t.test('a role change reaches this instance\'s session check at once; disabling ends the sessions', async (t) => {
   const { services, admin, editor } = await withAccounts(t)
-  const { sid } = await services.sessions.start(editor.id, ['editor'], meta)
+  const { sid } = await services.sessions.start(editor.id, ['editor'], meta, ['pwd', 'otp'])
   t.match(await services.sessions.check(sid), { roles: ['editor'] }, 'cached as editor')
   await services.admin.setRoles(caller(admin.id), editor.id, ['viewer'], meta)
   t.match(await services.sessions.check(sid), { roles: ['viewer'], permissions: ['products:read'] },

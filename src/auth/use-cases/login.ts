@@ -4,6 +4,8 @@ import { AuthErrors } from '../errors.js'
 import { sha256 } from '../opaque.js'
 import type { SecondFactor } from '../second-factor.js'
 import { canonicalUsername, invalidUsername } from '../username.js'
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import { secondStepFactors } from '../../passkeys/second-step.js'
 
 type LoginBody = { username: string, password: string } & SecondFactor
 
@@ -12,7 +14,7 @@ export const MFA_TOKEN_MAX_ATTEMPTS = 5
 
 /** Login: the password (with the second factor in the same request, or as a second step with the mfa_token). */
 export function createLogin (ctx: AuthContext) {
-  const { db, now, config, repos, secondFactor, throttled } = ctx
+  const { db, now, config, repos, secondFactor, throttled, passkeys } = ctx
 
   return {
     // admitted whole: past the hash gate's bound it is refused at once, before any query
@@ -29,7 +31,7 @@ export function createLogin (ctx: AuthContext) {
             return { enrollment_required: true as const, enrollment_token: token, expires_in }
           }
           const { token, expires_in } = await ctx.issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
-          return { mfa_required: true as const, mfa_token: token, expires_in }
+          return { mfa_required: true as const, mfa_token: token, expires_in, ...await secondStepFactors(passkeys, user.id, sha256(token)) }
         }
         const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
         return ctx.tokensFor(user, meta, body, codes)
@@ -49,9 +51,13 @@ export function createLogin (ctx: AuthContext) {
       const user = await ctx.userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {
+        if (body.webauthn !== undefined) { // verified before the transaction: it reads and writes passkeys itself
+          if (body.code !== undefined || body.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
+          await passkeys.verifyAssertion('second_factor', user.id, body.webauthn as AuthenticationResponseJSON, meta, hash)
+        }
         await db.transaction(async (tx) => {
           if (!await repos(tx).tokens.consume(hash, now())) throw AuthErrors.mfaTokenInvalid()
-          await secondFactor.prove(tx, user, body, false)
+          if (body.webauthn === undefined) await secondFactor.prove(tx, user, body, false)
         })
         return ctx.tokensFor(user, meta, body)
       })

@@ -3,6 +3,10 @@ import type { FastifyRequest, FastifySchema, preParsingAsyncHookHandler, RouteOp
 import { Errors, type ErrorKind } from '../../errors.js'
 import { BEARER_ERRORS, problems } from '../../http/problem-responses.js'
 import type { Permission } from '../../../schemas/access.js'
+import { ApiKeyErrors } from '../../api-keys/errors.js'
+import { looksLikeApiKey } from '../../api-keys/key-format.js'
+import { requireRecentAuth } from '../../step-up/recent-auth.js'
+import { StepUpErrors } from '../../step-up/errors.js'
 
 
 /** What a route needs: `authenticated` (any live session) or a permission. */
@@ -11,6 +15,21 @@ export type Access = 'authenticated' | Permission
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /** false: an interactive login only, never an API key (key management). /auth/* never takes keys. */
+    apiKeys?: boolean
+    /** The operation also needs a recent authentication (STEP_UP_MAX_AGE, RFC 9470). */
+    recentAuth?: boolean
+  }
+}
+
+/** Whether a route takes API keys: /api/* routes unless they say otherwise; never /auth/*. */
+export const takesApiKeys = (url: string, config?: { apiKeys?: boolean }) => !url.startsWith('/auth/') && config?.apiKeys !== false
+
+/** On routes that never take keys: a key is refused as such (403), before anything looks it up. */
+async function refuseApiKey (request: FastifyRequest) {
+  const value = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
+  if (value !== undefined && looksLikeApiKey(value)) {
+    throw ApiKeyErrors.notAllowed('Log in with a password and second factor for this; an API key only works on /api/* routes')
   }
 }
 
@@ -47,20 +66,29 @@ function withAuthResponses (responses: Responses, kinds: ErrorKind[]): Responses
 /**
  * Auth is declared, not repeated: a route says `config: { access }`, and this one hook
  * wires authentication (and the permission check) in front of it and writes the same
- * requirement into its OpenAPI operation: security, `x-permissions`, 401/403 responses.
+ * requirement into its OpenAPI operation: security, `x-permissions`, `x-max-auth-age`, 401/403 responses.
  */
 export default fp(async (app) => {
   // Fastify adds a HEAD route for each GET with a copy of its options (and the same schema
   // object): each is wired and documented once.
   const documented = new WeakSet<object>()
   const wired = new WeakSet<object>()
+  const maxAge = app.config.STEP_UP_MAX_AGE
+  const recentAuth = requireRecentAuth(maxAge, app.now)
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access
-    if (!access) return
+    const keys = takesApiKeys(route.url, route.config)
+    if (!access && keys) return
     const permission = access === 'authenticated' ? undefined : access
+    const recent = route.config?.recentAuth === true
     const own = [route.preParsing ?? []].flat()
     if (!own.some((hook) => wired.has(hook))) {
-      const hook = beforeBody([app.authenticate, ...(permission ? [requirePermission(permission)] : [])])
+      const hook = beforeBody([
+        ...(keys ? [] : [refuseApiKey]),
+        ...(access ? [app.authenticate] : []),
+        ...(permission ? [requirePermission(permission)] : []),
+        ...(recent ? [recentAuth] : [])
+      ])
       wired.add(hook)
       route.preParsing = [hook, ...own]
     }
@@ -68,11 +96,22 @@ export default fp(async (app) => {
     route.schema = schema
     if (documented.has(schema)) return
     documented.add(schema)
-    schema.security = [{ bearerAuth: [] }]
+    const kinds: ErrorKind[] = keys ? [] : [ApiKeyErrors.notAllowed]
+    if (access) {
+      schema.security = keys ? [{ bearerAuth: [] }, { apiKeyAuth: [] }] : [{ bearerAuth: [] }]
+      kinds.push(...BEARER_ERRORS, ...(keys ? [ApiKeyErrors.rateLimited] : []))
+    }
     if (permission) {
       schema['x-permissions'] = [permission]
       schema.description = [schema.description, `Requires the permission \`${permission}\`.`].filter(Boolean).join('\n\n')
+      kinds.push(Errors.forbidden)
     }
-    schema.response = withAuthResponses((schema.response ?? {}) as Responses, permission ? [...BEARER_ERRORS, Errors.forbidden] : BEARER_ERRORS)
+    if (recent) {
+      schema['x-max-auth-age'] = maxAge
+      schema.description = [schema.description, `Requires an authentication at most ${maxAge} seconds old ` +
+        '(else 401 `insufficient_user_authentication`: step up with `POST /auth/step-up`).'].filter(Boolean).join('\n\n')
+      kinds.push(StepUpErrors.insufficientUserAuthentication)
+    }
+    schema.response = withAuthResponses((schema.response ?? {}) as Responses, kinds)
   })
 }, { name: 'authorization', dependencies: ['authenticate'] })

@@ -21,6 +21,7 @@ export default fp(async (app) => {
   const services = createServices({ db: app.db, now: app.now, config: c, keys: app.keys, hasher })
   app.decorate('services', services)
   const timer = setInterval(() => {
+    services.passkeys.purgeChallenges().catch((err) => app.log.error({ err }, 'purging WebAuthn challenges failed'))
     services.sessions.purge().then(
       (deleted) => { if (deleted > 0) app.log.info({ deleted }, 'purged ended sessions and expired tokens') },
       (err) => app.log.error({ err }, 'purge failed'))

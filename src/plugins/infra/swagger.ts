@@ -32,6 +32,16 @@ const BEARER_CONTRACT = [
     'are ignored), RSA keys of 2048 to 8192 bits.'
 ].join('\n\n')
 
+/** What a client may rely on about API keys (apiKeyAuth). */
+const API_KEY_CONTRACT = [
+  'An API key, sent as `Authorization: Bearer sapi_…`: created by `POST /api/keys` after an interactive login, shown once.',
+  'Format: `sapi_` + 43 base62 characters (32 random bytes) + a 6-character base62 CRC32 of those 43, so a key is ' +
+    'recognizable and checkable offline (`npm run cli -- check-key <key>`).',
+  'Accepted on every `/api/*` operation that lists it, with the permissions the key was given that its owner still holds; ' +
+    'never on `/auth/*` nor on key management (403 `api_key_not_allowed`). Expired, revoked, or owner disabled: 401 ' +
+    '`invalid_token`. At most API_KEY_RATE_LIMIT requests per minute per key (default 600; 429 `api_key_rate_limited`).'
+].join('\n\n')
+
 /** The OpenAPI 3.1 document, generated from the routes; named schemas become components. */
 export default fp(async (app) => {
   await app.register(swagger, {
@@ -50,15 +60,18 @@ export default fp(async (app) => {
       servers: [server],
       tags: [
         { name: 'auth', description: 'registration, TOTP enrollment and login' },
-        { name: 'account', description: 'changes to your own password and second factor' },
+        { name: 'account', description: 'changes to your own password and second factor; step-up' },
+        { name: 'passkeys', description: 'WebAuthn passkeys: registration, management, usernameless login' },
         { name: 'sessions', description: 'refresh tokens, logout, your sessions, and the JWKS' },
         { name: 'products', description: 'the catalog' },
         { name: 'users', description: 'administration of accounts' },
+        { name: 'api-keys', description: 'long-lived, scoped, revocable keys for scripts, SDKs and services' },
         { name: 'health', description: 'liveness and readiness probes' }
       ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: BEARER_CONTRACT },
+          apiKeyAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'sapi_ API key', description: API_KEY_CONTRACT },
           enrollmentToken: {
             type: 'http',
             scheme: 'bearer',

@@ -13,8 +13,9 @@ async function appWithUsers (t: Parameters<typeof buildTestApp>[0]) {
     store: 'sqlite', now: clock.now, config: { JWT_PRIVATE_KEY: pem(key.privateKey), SESSION_CHECK_CACHE_MS: 0 }
   })
   const session = async (role: 'viewer' | 'editor' | 'admin') => {
-    const { user } = await app.services.auth.createAccount(`${role}${process.pid}`, 'a long passphrase of mine', role, meta)
-    const { sid, tokens } = await app.services.sessions.start(user.id, [role], meta)
+    const { user } = await app.services.auth.createAccount(`${role}${process.pid}`, 'a long passphrase of mine',
+      role, meta)
+    const { sid, tokens } = await app.services.sessions.start(user.id, [role], meta, ['pwd', 'otp'])
     return { id: user.id, sid, token: tokens.access_token }
   }
   return { app, clock, session }

@@ -8,7 +8,8 @@ async function withUser (t: Test, config: Parameters<typeof testServices>[1] = {
   const s = await testServices(t, { SESSION_CHECK_CACHE_MS: 1000, ...config })
   const { user } = await s.services.auth.createAccount(`lifecycle${process.pid}`, 'a long passphrase of mine',
     'editor', meta)
-  const caller = (sid: string) => ({ id: user.id, sid, roles: ['editor'], permissions: [] })
+  const caller = (sid: string) =>
+    ({ id: user.id, sid, roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] })
   const events = (event: string) => s.db.query<{ actor_user_id: number | null, target_user_id: number | null,
     session_id: string | null, ip: string | null }>(
     'SELECT actor_user_id, target_user_id, session_id, ip FROM audit_events WHERE event = ? ORDER BY id', [event])
@@ -18,7 +19,7 @@ async function withUser (t: Test, config: Parameters<typeof testServices>[1] = {
 t.test('the absolute limit holds to the millisecond, however often the session is refreshed', async (t) => {
   const { services, clock, userId } = await withUser(t,
     { SESSION_CHECK_CACHE_MS: 0, REFRESH_IDLE_TTL: 3600, REFRESH_ABSOLUTE_TTL: 2 * 3600 })
-  const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta)
+  const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   clock.advance(HOUR - 1)
   t.ok(await services.sessions.check(sid), 'one millisecond before the idle limit')
   const next = await services.sessions.refresh(tokens.refresh_token, meta)
@@ -26,7 +27,8 @@ t.test('the absolute limit holds to the millisecond, however often the session i
   const last = await services.sessions.refresh(next.refresh_token, meta)
   clock.advance(1)
   t.ok(await services.sessions.check(sid), 'one millisecond before the absolute limit')
-  const [listed] = await services.sessions.list({ id: userId, sid, roles: [], permissions: [] })
+  const [listed] = await services.sessions.list(
+    { id: userId, sid, roles: [], permissions: [], authTime: 0, amr: ['pwd', 'otp'] })
   t.equal(listed!.idle_expires_at, listed!.absolute_expires_at, 'a refresh never slides the idle limit past it')
   clock.advance(1)
   t.equal(await services.sessions.check(sid), null, 'at the absolute limit: ended')
@@ -35,8 +37,9 @@ t.test('the absolute limit holds to the millisecond, however often the session i
 
 t.test('a first idle limit longer than the absolute one is cut to it', async (t) => {
   const { services, userId, clock } = await withUser(t, { REFRESH_IDLE_TTL: 7200, REFRESH_ABSOLUTE_TTL: 3600 })
-  const { sid } = await services.sessions.start(userId, ['editor'], meta)
-  const [listed] = await services.sessions.list({ id: userId, sid, roles: [], permissions: [] })
+  const { sid } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+  const [listed] = await services.sessions.list(
+    { id: userId, sid, roles: [], permissions: [], authTime: 0, amr: ['pwd', 'otp'] })
   t.same(listed, {
     id: sid,
     created_at: new Date(clock.now()).toISOString(),
@@ -51,14 +54,14 @@ t.test('a first idle limit longer than the absolute one is cut to it', async (t)
 
 t.test('the list: live sessions of the caller only, which one is current, the last use', async (t) => {
   const { services, clock, userId, caller } = await withUser(t)
-  const first = await services.sessions.start(userId, ['editor'], meta)
+  const first = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   clock.advance(1000)
-  const second = await services.sessions.start(userId, ['editor'], meta)
-  const ended = await services.sessions.start(userId, ['editor'], meta)
+  const second = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+  const ended = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   await services.sessions.revoke(caller(ended.sid), ended.sid, meta)
   const { user: other } = await services.auth.createAccount(`othr${process.pid}`, 'a long passphrase of mine',
     'viewer', meta)
-  await services.sessions.start(other.id, ['viewer'], meta)
+  await services.sessions.start(other.id, ['viewer'], meta, ['pwd', 'otp'])
   clock.advance(1000)
   await services.sessions.refresh(first.tokens.refresh_token, { ...meta, ip: '198.51.100.4', userAgent: 'moved' })
   const listed = await services.sessions.list(caller(second.sid))
@@ -69,8 +72,8 @@ t.test('the list: live sessions of the caller only, which one is current, the la
 
 t.test('revoking a session is seen at once through the cache, and audited with who and which', async (t) => {
   const { services, userId, caller, events } = await withUser(t)
-  const a = await services.sessions.start(userId, ['editor'], meta)
-  const b = await services.sessions.start(userId, ['editor'], meta)
+  const a = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+  const b = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   t.ok(await services.sessions.check(a.sid), 'cached as live')
   t.ok(await services.sessions.check(b.sid), 'cached as live')
   await services.sessions.revoke(caller(b.sid), a.sid, meta)
@@ -87,8 +90,8 @@ t.test('revoking a session is seen at once through the cache, and audited with w
 
 t.test('ending all sessions: but the one kept, by whom it says', async (t) => {
   const { services, userId, events } = await withUser(t)
-  const kept = await services.sessions.start(userId, ['editor'], meta)
-  const gone = await services.sessions.start(userId, ['editor'], meta)
+  const kept = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+  const gone = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   for (const s of [kept, gone]) t.ok(await services.sessions.check(s.sid))
   await services.sessions.revokeAll(userId, 'password_changed', meta, { exceptSid: kept.sid })
   t.ok(await services.sessions.check(kept.sid), 'the kept one lives')
@@ -104,7 +107,7 @@ t.test('ending all sessions: but the one kept, by whom it says', async (t) => {
 t.test('a refresh carries the roles the account has now; a replay ends the session and is audited',
   async (t) => {
     const { services, db, userId, events, keys } = await withUser(t)
-    const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta)
+    const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
     await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?',
       [userId, 'admin'])
     const next = await services.sessions.refresh(tokens.refresh_token, meta)
@@ -123,7 +126,7 @@ t.test('a refresh carries the roles the account has now; a replay ends the sessi
 
 t.test('a disabled account\'s session is ended for the check and the refresh alike', async (t) => {
   const { services, db, userId, clock } = await withUser(t, { SESSION_CHECK_CACHE_MS: 0 })
-  const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta)
+  const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   await db.execute('UPDATE users SET disabled_at = ? WHERE id = ?', [clock.now(), userId])
   t.equal(await services.sessions.check(sid), null)
   await t.rejects(services.sessions.refresh(tokens.refresh_token, meta), { code: 'refresh_token_invalid' })
@@ -142,7 +145,19 @@ t.test('the purge also takes throttle records untouched for a day', async (t) =>
 t.test('iat is the app clock\'s whole second, rounded down', async (t) => {
   const { services, clock, userId } = await withUser(t)
   clock.set(Date.UTC(2031, 0, 1, 0, 0, 0, 999))
-  const { tokens } = await services.sessions.start(userId, ['editor'], meta)
+  const { tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString('utf8'))
   t.equal(claims.iat, Date.UTC(2031, 0, 1) / 1000)
+})
+
+t.test('the access token says when and how the session authenticated; a refresh keeps it', async (t) => {
+  const { services, clock, userId } = await withUser(t)
+  clock.set(Date.UTC(2031, 0, 1, 0, 0, 0, 500))
+  const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))
+  const { tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+  const first = { auth_time: Date.UTC(2031, 0, 1) / 1000, amr: ['pwd', 'otp'], acr: 'aal2' }
+  t.match(claims(tokens.access_token), first)
+  clock.advance(HOUR)
+  const next = await services.sessions.refresh(tokens.refresh_token, meta)
+  t.match(claims(next.access_token), { ...first, iat: Date.UTC(2031, 0, 1, 1) / 1000 }, 'a refresh is no new login')
 })

@@ -5,9 +5,9 @@ import { enrolled, failure, lockedAcross, PASSWORD } from './accounts.js'
 
 t.test('a password change needs the current password and a code, and ends the other sessions', async (t) => {
   const s = await enrolled(t, { SESSION_CHECK_CACHE_MS: 1000 })
-  const mine = await s.services.sessions.start(s.id, ['editor'], meta)
-  const other = await s.services.sessions.start(s.id, ['editor'], meta)
-  const caller = { id: s.id, sid: mine.sid, roles: ['editor'], permissions: [] }
+  const mine = await s.services.sessions.start(s.id, ['editor'], meta, ['pwd', 'otp'])
+  const other = await s.services.sessions.start(s.id, ['editor'], meta, ['pwd', 'otp'])
+  const caller = { id: s.id, sid: mine.sid, roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
   const mfa = await s.mfaToken()
   const change = (body: { current_password: string, new_password: string, code?: string }) =>
     s.auth.changePassword(caller, body, meta)
@@ -30,7 +30,7 @@ t.test('a password change needs the current password and a code, and ends the ot
 
 t.test('a password change is a full authentication: it clears the failures before it', async (t) => {
   const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
-  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
   const change = () => s.auth.changePassword(caller,
     { current_password: PASSWORD, new_password: 'another long passphrase', code: s.code() }, meta)
   t.equal(await lockedAcross(s, change), false)

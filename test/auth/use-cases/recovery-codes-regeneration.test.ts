@@ -4,7 +4,7 @@ import { enrolled, failure, lockedAcross, PASSWORD } from './accounts.js'
 
 t.test('new recovery codes need the password and a code, and void the old ones', async (t) => {
   const s = await enrolled(t)
-  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
   const regenerate = (body: { password: string, code?: string, recovery_code?: string }) =>
     s.auth.regenerateRecoveryCodes(caller, body, meta)
   t.equal(await failure(regenerate({ password: PASSWORD + 'x', code: s.code() })), 'invalid_credentials')
@@ -18,7 +18,7 @@ t.test('new recovery codes need the password and a code, and void the old ones',
 
 t.test('new recovery codes are a full authentication: they clear the failures before', async (t) => {
   const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
-  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+  const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
   t.equal(await lockedAcross(s, () => s.auth.regenerateRecoveryCodes(caller, { password: PASSWORD, code: s.code() },
     meta)), false)
 })

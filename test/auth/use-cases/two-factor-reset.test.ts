@@ -6,8 +6,8 @@ import { enrolled, failure, lockedAcross, notThe, PASSWORD } from './accounts.js
 t.test('2FA reset: the staged secret is confirmed only by its own fresh code; the old one works until then',
   async (t) => {
     const s = await enrolled(t, { SESSION_CHECK_CACHE_MS: 1000 })
-    const { sid } = await s.services.sessions.start(s.id, ['editor'], meta)
-    const caller = { id: s.id, sid, roles: ['editor'], permissions: [] }
+    const { sid } = await s.services.sessions.start(s.id, ['editor'], meta, ['pwd', 'otp'])
+    const caller = { id: s.id, sid, roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
     const mfa = await s.mfaToken()
     const reset = (body: { password: string, code?: string }) => s.auth.resetTwoFactor(caller, body, meta)
     t.equal(await failure(reset({ password: PASSWORD + 'x', code: s.code() })), 'invalid_credentials')
@@ -44,7 +44,7 @@ t.test('2FA reset: the staged secret is confirmed only by its own fresh code; th
 t.test('a 2FA reset is a full authentication: it clears the failures before it; it says how long to confirm',
   async (t) => {
     const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2, ENROLLMENT_TOKEN_TTL: 600 })
-    const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [] }
+    const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
     let staged: unknown
     t.equal(await lockedAcross(s, async () => {
       staged = await s.auth.resetTwoFactor(caller, { password: PASSWORD, code: s.code() }, meta)

@@ -48,8 +48,12 @@ t.test('TOTP: 160-bit secrets, the authenticator\'s parameters, codes of one ste
 t.test('a secret is sealed for its owner: copied onto another account it opens for nobody', async (t) => {
   const factor = createSecondFactor({ totpKey: key, now: () => 0 })
   const sealed = factor.sealFor({ username_normalized: 'alice' })
-  const row = (name: string) => ({ username_normalized: name, totp_secret_enc: sealed, totp_pending_secret_enc: null,
-    totp_confirmed_at: null }) as unknown as UserRow
+  const row = (name: string) => ({
+    username_normalized: name,
+    totp_secret_enc: sealed,
+    totp_pending_secret_enc: null,
+    totp_confirmed_at: null
+  }) as unknown as UserRow
   t.match(factor.enrollingSecretOf(row('alice')), /^[A-Z2-7]{32}$/)
   t.throws(() => factor.enrollingSecretOf(row('bob')))
 

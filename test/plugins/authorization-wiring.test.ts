@@ -24,8 +24,9 @@ t.test('a route\'s own preParsing hooks still run, after the auth checks; its ow
   const res = await app.inject({ method: 'POST', url: '/api/probe', headers })
   t.same(res.json(), { own: 'ran' }, 'the route\'s own hook ran')
   t.equal((await app.inject({ method: 'POST', url: '/api/probe' })).statusCode, 401, 'and the check before it')
-  const doc = app.swagger() as unknown as { paths: Record<string, Record<string, {
-    responses: Record<string, { description?: string }> }>> }
+  const doc = app.swagger() as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>>
+  }
   t.equal(doc.paths['/api/probe']!.post!.responses['401']!.description,
     '`unauthenticated`: Authentication required; `invalid_token`: Invalid access token; `token_expired`: ' +
     'Access token expired',

@@ -22,8 +22,9 @@ t.test('the OpenAPI document: the permission sentence once, forbidden only where
   async (t) => {
     const { app } = await authApp(t, { store: 'sqlite' })
     type Responses = Record<string, { description: string }>
-    const doc = app.swagger() as unknown as { paths: Record<string, Record<string, Operation & {
-      description?: string, responses: Responses }>> }
+    const doc = app.swagger() as unknown as {
+      paths: Record<string, Record<string, Operation & { description?: string, responses: Responses }>>
+    }
     const audit = doc.paths['/api/audit']!.get!
     t.equal(audit.description, 'Requires the permission `audit:read`.', 'no own description: the sentence alone')
     t.equal(audit.responses['403']!.description, '`forbidden`: Forbidden')

@@ -11,5 +11,6 @@ export const routes = [
   { method: 'GET' as const, url: '/health/live' }
 ]
 
-export const send = (app: FastifyInstance, route: typeof routes[number], remoteAddress: string, headers: Record<string, string> = {}) =>
+export const send = (app: FastifyInstance, route: typeof routes[number], remoteAddress: string,
+  headers: Record<string, string> = {}) =>
   app.inject({ ...route, remoteAddress, headers })

@@ -10,8 +10,12 @@ async function withUser (t: Test, config: Parameters<typeof testServices>[1] = {
     'editor', meta)
   const caller = (sid: string) =>
     ({ id: user.id, sid, roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] })
-  const events = (event: string) => s.db.query<{ actor_user_id: number | null, target_user_id: number | null,
-    session_id: string | null, ip: string | null }>(
+  const events = (event: string) => s.db.query<{
+    actor_user_id: number | null,
+    target_user_id: number | null,
+    session_id: string | null,
+    ip: string | null
+  }>(
     'SELECT actor_user_id, target_user_id, session_id, ip FROM audit_events WHERE event = ? ORDER BY id', [event])
   return { ...s, userId: user.id, caller, events }
 }
@@ -79,8 +83,12 @@ t.test('revoking a session is seen at once through the cache, and audited with w
   await services.sessions.revoke(caller(b.sid), a.sid, meta)
   t.equal(await services.sessions.check(a.sid), null)
   t.ok(await services.sessions.check(b.sid), 'the other one lives')
-  t.same(await events('session_revoked'), [{ actor_user_id: userId, target_user_id: userId, session_id: a.sid,
-    ip: meta.ip }])
+  t.same(await events('session_revoked'), [{
+    actor_user_id: userId,
+    target_user_id: userId,
+    session_id: a.sid,
+    ip: meta.ip
+  }])
   await t.rejects(services.sessions.revoke(caller(b.sid), a.sid, meta), { code: 'session_not_found' },
     'an ended session is not found')
   await services.sessions.revoke(caller(b.sid), b.sid, meta, 'logout')
@@ -98,10 +106,18 @@ t.test('ending all sessions: but the one kept, by whom it says', async (t) => {
   t.equal(await services.sessions.check(gone.sid), null, 'the other ends at once, cache or not')
   await services.sessions.revokeAll(userId, 'user_disabled', meta, { actor: null })
   t.equal(await services.sessions.check(kept.sid), null)
-  t.same(await events('password_changed'), [{ actor_user_id: userId, target_user_id: userId, session_id: kept.sid,
-    ip: meta.ip }])
-  t.same(await events('user_disabled'), [{ actor_user_id: null, target_user_id: userId, session_id: null,
-    ip: meta.ip }], 'the command line acts as nobody')
+  t.same(await events('password_changed'), [{
+    actor_user_id: userId,
+    target_user_id: userId,
+    session_id: kept.sid,
+    ip: meta.ip
+  }])
+  t.same(await events('user_disabled'), [{
+    actor_user_id: null,
+    target_user_id: userId,
+    session_id: null,
+    ip: meta.ip
+  }], 'the command line acts as nobody')
 })
 
 t.test('a refresh carries the roles the account has now; a replay ends the session and is audited',
@@ -116,8 +132,12 @@ t.test('a refresh carries the roles the account has now; a replay ends the sessi
     t.match(claims, { sid, sub: String(userId), roles: ['admin', 'editor'] })
     t.ok(keys.signing.kid)
     await t.rejects(services.sessions.refresh(tokens.refresh_token, meta), { code: 'refresh_token_reused' })
-    t.same(await events('refresh_reuse_detected'), [{ actor_user_id: userId, target_user_id: userId,
-      session_id: sid, ip: meta.ip }])
+    t.same(await events('refresh_reuse_detected'), [{
+      actor_user_id: userId,
+      target_user_id: userId,
+      session_id: sid,
+      ip: meta.ip
+    }])
     t.equal(await services.sessions.check(sid), null, 'the session ended, its cached answer too')
     await t.rejects(services.sessions.refresh(next.refresh_token, meta), { code: 'refresh_token_invalid' },
       'the newest token of a stolen session is dead too')

@@ -43,7 +43,6 @@ export async function enrolled (t: Test, overrides: Overrides = {}) {
   return { ...s, secret, recovery, code, login, mfaToken }
 }
 
-
 /**
  * With LOGIN_MAX_FAILURES 2: a wrong password, then `success`, then a wrong password again. True when
  * the second failure locked, i.e. `success` did not clear the first one.

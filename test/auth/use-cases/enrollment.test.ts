@@ -10,10 +10,10 @@ t.test('enrollment: the token names its account, a code from the secret confirms
   t.equal(user.id, s.id)
   t.equal(await failure(s.auth.enrollingUser(token, 'someoneelse')), 'enrollment_token_invalid')
   t.equal(await failure(s.auth.enrollingUser('not-a-token')), 'enrollment_token_invalid')
-  const { secret, otpauth_uri } = s.auth.enrollmentSecret(user)
+  const { secret, otpauth_uri: uri } = s.auth.enrollmentSecret(user)
   t.equal(secret, s.enrollment.secret)
-  t.match(otpauth_uri, `secret=${secret}`)
-  t.match(otpauth_uri, /^otpauth:\/\/totp\/Example%20Co:authuser\d+\?issuer=Example%20Co/)
+  t.match(uri, `secret=${secret}`)
+  t.match(uri, /^otpauth:\/\/totp\/Example%20Co:authuser\d+\?issuer=Example%20Co/)
   t.equal(await failure(s.auth.confirmEnrollment(user, codeAt(secret, s.clock.now() + 2 * PERIOD_MS), meta)),
     'invalid_code')
   const codes = await s.auth.confirmEnrollment(user, codeAt(secret, s.clock.now()), meta)

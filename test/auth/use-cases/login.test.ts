@@ -67,8 +67,8 @@ t.test('a TOTP code logs in once, within one step of the clock; later steps only
 t.test('the second step: one login per mfa_token, a bounded number of tries, its lifetime, its purpose', async (t) => {
   const s = await enrolled(t, { MFA_TOKEN_TTL: 60 })
   const wrong = () => notThe(s.code())
-  const step = (mfa_token: string, proof: { code?: string, recovery_code?: string }) =>
-    s.auth.loginWithMfaToken({ mfa_token, ...proof }, meta)
+  const step = (mfaToken: string, proof: { code?: string, recovery_code?: string }) =>
+    s.auth.loginWithMfaToken({ mfa_token: mfaToken, ...proof }, meta)
 
   const mfa = await s.mfaToken()
   t.equal(await failure(step(mfa, {})), 'second_factor_required')

@@ -34,7 +34,10 @@ t.test('a password change is a full authentication: it clears the failures befor
   const change = () => s.auth.changePassword(caller,
     { current_password: PASSWORD, new_password: 'another long passphrase', code: s.code() }, meta)
   t.equal(await lockedAcross(s, change), false)
-  const weak = await s.auth.changePassword(caller, { current_password: 'another long passphrase',
-    new_password: 'password1', code: s.code() }, meta).catch((err: { errors?: unknown }) => err.errors)
+  const weak = await s.auth.changePassword(caller, {
+    current_password: 'another long passphrase',
+    new_password: 'password1',
+    code: s.code()
+  }, meta).catch((err: { errors?: unknown }) => err.errors)
   t.match(weak, [{ pointer: '/body/new_password', message: /common passwords/ }], 'the problem points at the field')
 })

@@ -7,9 +7,19 @@ t.test('40 concurrent first enrollments all succeed (no InnoDB deadlock)', async
   // the 40 accounts are made at once too: every hash may wait for a thread (no 503 overloaded here)
   const { app, clock } = await authApp(t, { config: { HASH_QUEUE_MAX: 100, HASH_QUEUE_TIMEOUT_MS: 60000 } })
   const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
-  const results = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
-    const { enrollment } = await app.services.auth.createAccount(`concurrent${i}x${process.pid}`, 'a fine passphrase', 'editor', meta)
-    return post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)
-  }))
-  t.same(results.map((r) => r.statusCode).filter((s) => s !== 200), [])
+  const results = await Promise.all(
+    Array.from({ length: 40 }, async (_, i) => {
+      const { enrollment } = await app.services.auth.createAccount(
+        `concurrent${i}x${process.pid}`,
+        'a fine passphrase',
+        'editor',
+        meta
+      )
+      return post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)
+    })
+  )
+  t.same(
+    results.map((r) => r.statusCode).filter((s) => s !== 200),
+    []
+  )
 })

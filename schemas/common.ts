@@ -42,3 +42,23 @@ export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]
 /** The cursor of lists paged by id: the last id seen, as digits. */
 export const IdCursor = (options: SchemaOptions = {}) =>
   Type.String({ pattern: '^[0-9]{1,16}$', maxLength: 16, ...options })
+
+/**
+ * Characters never in a label a person gives (a key's or a passkey's name, shown in lists and the audit log):
+ * controls, soft hyphen, zero-width, bidi and other invisible format characters, line and paragraph separators,
+ * lone surrogates. The pattern is matched per code point, so a surrogate pair (an emoji) is one character, allowed.
+ * No lookahead: the contract fuzzer generates values from the pattern.
+ */
+const NOT_IN_LABEL = '\\x00-\\x1F\\x7F-\\x9F\\xAD\\u061C\\u180E\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u206F' +
+  '\\uFEFF\\uFFF9-\\uFFFB\\uD800-\\uDFFF'
+const LABEL_CHAR = `[^${NOT_IN_LABEL}]`
+
+/** A name a person chooses: 1 to `maxLength` characters, at least one visible, none of NOT_IN_LABEL. */
+export const Label = (maxLength: number, options: { description: string, examples: string[] }) => Type.String({
+  minLength: 1,
+  maxLength,
+  pattern: `^${LABEL_CHAR}*[^\\s${NOT_IN_LABEL}]${LABEL_CHAR}*$`,
+  ...options,
+  description: `${options.description}: 1 to ${maxLength} characters, at least one visible; ` +
+    'no control, zero-width, bidi or other invisible format characters'
+})

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Int32, Nullable, Page, RowId, Text, Timestamp } from './common.js'
+import { Int32, Label, Nullable, Page, RowId, Text, Timestamp } from './common.js'
 
 /** The WebAuthn JSON forms (WebAuthn Level 3 §5.1.8–5.1.10), as @simplewebauthn writes and reads them. */
 const B64u = (maxLength: number, description?: string) =>
@@ -141,15 +141,7 @@ export const AuthenticationResponseJSON = Type.Object(
 )
 
 /** Printable text with something visible: no control, zero-width, bidi or lone surrogate characters. */
-const PasskeyName = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  description: 'a label of your choice',
-  examples: ['laptop'],
-  pattern:
-    '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e' +
-      '\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\ud800-\\udfff]+$'
-})
+const PasskeyName = Label(64, { description: 'a label of your choice', examples: ['laptop'] })
 
 export const Passkey = Type.Object(
   {

@@ -14,6 +14,12 @@ export async function authApp (t: Test, options: TestAppOptions = {}) {
 
 export type Clock = ReturnType<typeof testClock>
 
+/**
+ * For tests of what many logins at once do to something else (throttling, enrollment races): every
+ * password check may wait for a hashing thread instead of the admission limit answering 503 overloaded.
+ */
+export const EVERY_HASH_WAITS = { HASH_QUEUE_MAX: 1000, HASH_QUEUE_TIMEOUT_MS: 60_000 }
+
 let counter = 0
 export const freshName = (prefix = 'user') => `${prefix}${process.pid}x${++counter}`
 export const PASSWORD = 'correct horse battery'

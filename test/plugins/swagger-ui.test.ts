@@ -42,7 +42,7 @@ t.test(
     await page.waitForSelector('.opblock-tag', { timeout: 20_000 })
 
     const tags = await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')))
-    t.same([...tags].sort(), ['account', 'auth', 'health', 'passkeys', 'products', 'sessions', 'users'])
+    t.same([...tags].sort(), ['account', 'api-keys', 'auth', 'health', 'passkeys', 'products', 'sessions', 'users'])
 
     await page.click('.btn.authorize')
     const bearer = page.locator('.auth-container', { hasText: 'bearerAuth' })

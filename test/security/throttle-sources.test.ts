@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { authApp, code, enrolledUser, nextStep, PASSWORD } from '../auth/flow.js'
+import { authApp, EVERY_HASH_WAITS, code, enrolledUser, nextStep, PASSWORD } from '../auth/flow.js'
 import { stores } from '../helper.js'
 import { throttleSource } from '../../src/auth/throttle-source.js'
 
@@ -20,7 +20,7 @@ for (const store of stores) {
   t.test(`throttling tells sources apart (${store}, TRUST_PROXY)`, async (t) => {
     const { app, clock } = await authApp(t, {
       store,
-      config: { TRUST_PROXY: true, LOGIN_MAX_FAILURES: 10, LOGIN_ACCOUNT_MAX_FAILURES: 25 }
+      config: { TRUST_PROXY: true, LOGIN_MAX_FAILURES: 10, LOGIN_ACCOUNT_MAX_FAILURES: 25, ...EVERY_HASH_WAITS }
     })
     const hammer = async (u: { username: string }, address: string, times: number) => {
       const statuses = []

@@ -1,12 +1,15 @@
 import t from 'tap'
-import { authApp, code, enrolledUser, freshName, get, login, post, twoInstances, userWithRole } from '../auth/flow.js'
+import {
+  authApp, EVERY_HASH_WAITS, code, enrolledUser, freshName, get, login, post, twoInstances, userWithRole
+} from '../auth/flow.js'
 
 const withoutRequestId = (body: string) => ({ ...JSON.parse(body), request_id: undefined })
 
 t.test(
   'T6 (NIST 800-63B §5.2.2; RFC 4226 §7.3; ASVS 6.3.1): per-account throttling of failed passwords and codes',
   async (t) => {
-    const { app, clock } = await authApp(t, { config: { LOGIN_MAX_FAILURES: 10, LOGIN_LOCK_SECONDS: 900 } })
+    const config = { LOGIN_MAX_FAILURES: 10, LOGIN_LOCK_SECONDS: 900, ...EVERY_HASH_WAITS }
+    const { app, clock } = await authApp(t, { config })
 
     t.test('growing delays after half the limit, a lock at the limit, the same for an unknown name', async (t) => {
       const u = await enrolledUser(app, clock)

@@ -29,10 +29,6 @@ export const Timestamp = (options: SchemaOptions = {}) =>
 export const Text = (maxLength: number, options: SchemaOptions & { minLength?: number; pattern?: string } = {}) =>
   Type.String({ maxLength, ...options })
 
-/** An opaque token or cursor as the service issues it (base64url and similar). */
-export const Opaque = (maxLength: number, options: SchemaOptions = {}) =>
-  Type.String({ maxLength, pattern: '^[A-Za-z0-9._~+/=-]+$', ...options })
-
 /** A page of items: bounded by the page size. */
 export const Page = <T extends TSchema>(items: T, options: SchemaOptions = {}) =>
   Type.Array(items, { maxItems: MAX_PAGE, ...options })

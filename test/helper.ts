@@ -85,7 +85,8 @@ export interface TestAppOptions extends BuildOptions {
 export async function buildTestApp (t: Test, options: TestAppOptions = {}): Promise<FastifyInstance> {
   const { store = 'mysql', config = {}, before, ...build } = options
   const DATABASE_URL = config.DATABASE_URL ?? (store === 'mysql' ? await createTestDatabase(t) : 'sqlite::memory:')
-  // every test request comes from 127.0.0.1: per-IP limits are raised unless a test sets them
+  // every test request comes from 127.0.0.1: per-IP limits are raised unless a test sets them; the event-loop
+  // overload check is off unless a test sets it (a loaded machine would answer 503 to a test about something else)
   const app = await buildApp(
     loadConfig(
       {},
@@ -94,6 +95,7 @@ export async function buildTestApp (t: Test, options: TestAppOptions = {}): Prom
         DATA_DIR: tempDir(t),
         RATE_LIMIT_MAX: 1000000,
         RATE_LIMIT_AUTH_MAX: 1000000,
+        OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0,
         ...config,
         DATABASE_URL
       }

@@ -19,9 +19,12 @@ export async function memoryStore (t: Test): Promise<Driver> {
   return db
 }
 
+/** One RSA key pair and TOTP key per test file: generating them costs more than most unit tests. */
+let keysOfThisFile: ReturnType<typeof sharedKeys> | undefined
+
 /** A configuration as the app would load it, with test overrides. */
 export const testConfig = (t: Test, overrides: Partial<Config> = {}) =>
-  loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), ...sharedKeys(), ...overrides })
+  loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), ...(keysOfThisFile ??= sharedKeys()), ...overrides })
 
 /** Every service, built by the composition root the app uses, on an in-memory store and a clock the test moves. */
 export async function testServices (t: Test, overrides: Partial<Config> = {}) {

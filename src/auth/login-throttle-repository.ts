@@ -51,9 +51,9 @@ export function createLoginThrottleRepository (db: Executor) {
     },
 
     /** Blocks the record until `until` unless it is blocked longer already. */
-    async delay (name: string, source: string, until: number, now: number): Promise<void> {
+    async delay (name: string, source: string, until: number): Promise<void> {
       await db.execute(`UPDATE login_throttle SET blocked_until = ? WHERE ${KEY} AND blocked_until < ?`,
-        [until, name, source, now])
+        [until, name, source, until])
     },
 
     async clear (name: string, sources: [string, string]): Promise<void> {

@@ -76,7 +76,7 @@ export function createLoginThrottle ({ db, now: clock, config }: ThrottleDeps) {
     }
     const delayFrom = Math.floor(r.max / 2)
     if (r.delays && current.failures > delayFrom) {
-      await repo.delay(r.name, r.source, now + 1000 * 2 ** (current.failures - delayFrom - 1), now)
+      await repo.delay(r.name, r.source, now + 1000 * 2 ** (current.failures - delayFrom - 1))
     }
     return false
   }

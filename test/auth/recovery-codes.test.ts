@@ -8,6 +8,7 @@ t.test('T7 (ASVS 6.5.2): recovery codes carry about 79 bits: 16 independent, uni
   const codes = Array.from({ length: 3000 }, newRecoveryCodes).flat()
   t.equal(codes.length, 3000 * RECOVERY_CODE_COUNT)
   t.equal(new Set(codes).size, codes.length, 'no code repeats')
+  t.ok(codes.every((c) => /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/.test(c)), 'each shown as xxxx-xxxx-xxxx-xxxx')
   const symbols = codes.map((c) => c.replace(/-/g, ''))
   t.ok(
     symbols.every((s) => s.length === SYMBOLS && [...s].every((ch) => ALPHABET.includes(ch))),

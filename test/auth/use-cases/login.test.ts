@@ -1,0 +1,156 @@
+import t from 'tap'
+import { codeAt, PERIOD_MS } from '../../../src/auth/totp.js'
+import { MFA_TOKEN_MAX_ATTEMPTS } from '../../../src/auth/auth-service.js'
+import { meta } from '../../services.js'
+import { enrolled, failure, lockedAcross, notThe, PASSWORD, withAccount } from './accounts.js'
+
+t.test('the password step: an enrollment token while 2FA is pending, then an mfa_token; wrong and unknown alike',
+  async (t) => {
+    const s = await withAccount(t, { ENROLLMENT_TOKEN_TTL: 600, MFA_TOKEN_TTL: 60 })
+    const first = await s.auth.login({ username: s.name.toUpperCase(), password: PASSWORD }, meta)
+    t.match(first, { enrollment_required: true, expires_in: 600 }, 'the name is looked up by its canonical form')
+    if (!('enrollment_token' in first) || typeof first.enrollment_token !== 'string') throw new Error('no token')
+    t.equal((await s.auth.enrollingUser(first.enrollment_token)).id, s.id, 'the token enrolls that account')
+    t.equal(await failure(s.auth.login({ username: s.name, password: PASSWORD + 'x' }, meta)), 'invalid_credentials')
+    t.equal(await failure(s.auth.login({ username: 'nosuchuser', password: PASSWORD }, meta)), 'invalid_credentials')
+    t.equal(await failure(s.auth.login({ username: 'no such user', password: PASSWORD }, meta)), 'validation_failed')
+    const user = await s.auth.enrollingUser(first.enrollment_token)
+    await s.auth.confirmEnrollment(user, codeAt(s.enrollment.secret, s.clock.now()), meta)
+    const second = await s.auth.login({ username: s.name, password: PASSWORD }, meta)
+    t.match(second, { mfa_required: true, expires_in: 60, mfa_token: /^[A-Za-z0-9_-]{40,}$/ })
+    t.notOk('access_token' in second, 'no tokens without the second factor')
+
+    const failed = await s.events('login_failed')
+    t.same(failed[0], { details: `wrong password (${s.name})`, target_user_id: s.id })
+    t.match(failed[1], { details: /^unknown username \(hmac:[0-9a-f]{16}\)$/, target_user_id: null })
+    t.notOk(failed[1]!.details!.includes('nosuchuser'), 'a name no account has is kept only as a keyed digest')
+  })
+
+t.test('a disabled account is told so only with its password, and its mfa_token stops working', async (t) => {
+  const s = await enrolled(t)
+  const mfa = await s.mfaToken()
+  await s.db.execute('UPDATE users SET disabled_at = ? WHERE id = ?', [s.clock.now(), s.id])
+  t.equal(await failure(s.login({ code: s.code() })), 'account_disabled')
+  t.equal(await failure(s.login({ code: s.code() }, 'a wrong passphrase')), 'invalid_credentials')
+  t.equal(await failure(s.auth.loginWithMfaToken({ mfa_token: mfa, code: s.code() }, meta)), 'account_disabled')
+})
+
+t.test('a TOTP code logs in once, within one step of the clock; later steps only; a recovery code once', async (t) => {
+  const s = await enrolled(t)
+  const tokens = await s.login({ code: s.code() })
+  t.match(tokens, { token_type: 'Bearer', access_token: /\./, refresh_token: /./ })
+  t.notOk('recovery_codes' in tokens, 'recovery codes come only with the confirmation')
+  t.equal(await failure(s.login({ code: s.code() })), 'invalid_code', 'the same code again: a replay')
+  s.clock.advance(5 * PERIOD_MS)
+  t.equal(await failure(s.login({ code: s.code(-2) })), 'invalid_code', 'two steps behind')
+  t.equal(await failure(s.login({ code: s.code(2) })), 'invalid_code', 'two steps ahead')
+  t.match(await s.login({ code: s.code(-1) }), { token_type: 'Bearer' }, 'one step behind')
+  t.match(await s.login({ code: s.code(1) }), { token_type: 'Bearer' }, 'one step ahead')
+  t.equal(await failure(s.login({ code: s.code() })), 'invalid_code', 'the current step is older than the last used')
+  s.clock.advance(3 * PERIOD_MS)
+  t.match(await s.login({ code: s.code(-1) }), { token_type: 'Bearer' }, 'one step behind, after the last used')
+  t.equal(await failure(s.login({ code: notThe(s.code()) })), 'invalid_code')
+
+  const typed = s.recovery[1]!.toUpperCase().replace(/-/g, ' ')
+  t.match(await s.login({ recovery_code: typed }), { token_type: 'Bearer' }, 'case, spaces and dashes do not matter')
+  t.equal(await failure(s.login({ recovery_code: s.recovery[1]! })), 'invalid_code', 'spent')
+  t.equal(await failure(s.login({ recovery_code: 'aaaa-bbbb-cccc-dddd' })), 'invalid_code')
+  t.equal(await failure(s.login({ code: s.code(), recovery_code: s.recovery[2]! })), 'second_factor_conflict')
+  t.match(await s.login({ recovery_code: s.recovery[2]! }), { token_type: 'Bearer' }, 'the conflict spent nothing')
+
+  const details = (await s.events('login_succeeded')).map((e) => e.details)
+  t.same(details, ['totp', 'totp', 'totp', 'totp', 'recovery code', 'recovery code'])
+  t.equal((await s.events('recovery_code_used')).length, 2)
+  t.equal((await s.events('second_factor_failed'))[0]!.details, `wrong code (${s.name})`)
+})
+
+t.test('the second step: one login per mfa_token, a bounded number of tries, its lifetime, its purpose', async (t) => {
+  const s = await enrolled(t, { MFA_TOKEN_TTL: 60 })
+  const wrong = () => notThe(s.code())
+  const step = (mfaToken: string, proof: { code?: string, recovery_code?: string }) =>
+    s.auth.loginWithMfaToken({ mfa_token: mfaToken, ...proof }, meta)
+
+  const mfa = await s.mfaToken()
+  t.equal(await failure(step(mfa, {})), 'second_factor_required')
+  for (let i = 2; i < MFA_TOKEN_MAX_ATTEMPTS; i++) t.equal(await failure(step(mfa, { code: wrong() })), 'invalid_code')
+  t.match(await step(mfa, { code: s.code() }), { token_type: 'Bearer' }, `try ${MFA_TOKEN_MAX_ATTEMPTS} still counts`)
+  s.clock.advance(PERIOD_MS)
+  t.equal(await failure(step(mfa, { code: s.code() })), 'mfa_token_invalid', 'spent by the login')
+
+  const tried = await s.mfaToken()
+  for (let i = 0; i < MFA_TOKEN_MAX_ATTEMPTS; i++) await failure(step(tried, { code: wrong() }))
+  t.equal(await failure(step(tried, { code: s.code() })), 'mfa_token_invalid', 'out of tries, even with the code')
+
+  const late = await s.mfaToken()
+  const inTime = await s.mfaToken()
+  s.clock.advance(60_000 - 1)
+  t.match(await step(inTime, { code: s.code() }), { token_type: 'Bearer' }, 'alive until MFA_TOKEN_TTL')
+  s.clock.advance(1 + PERIOD_MS)
+  t.equal(await failure(step(late, { code: s.code() })), 'mfa_token_invalid', 'expired')
+  t.equal(await failure(step(s.enrollment.enrollment_token, { code: s.code() })), 'mfa_token_invalid',
+    'an enrollment token is no mfa_token')
+  t.equal(await failure(step('not-a-token', { code: s.code() })), 'mfa_token_invalid')
+  t.match(await step(await s.mfaToken(), { recovery_code: s.recovery[0]! }), { token_type: 'Bearer' },
+    'a recovery code completes the second step too')
+})
+
+t.test('failed steps count toward the throttle; a password step gives its slot back, a login clears', async (t) => {
+  const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2, LOGIN_LOCK_SECONDS: 60 })
+  const wrong = () => s.login({}, 'a wrong passphrase')
+  t.equal(await failure(wrong()), 'invalid_credentials')
+  await s.mfaToken()
+  await s.mfaToken()
+  t.equal(await failure(s.login({ code: notThe(s.code()) })), 'invalid_code')
+  t.equal((await s.events('account_locked')).length, 1, 'a wrong password then a wrong code lock at 2')
+  t.same((await s.events('account_locked'))[0], { details: s.name, target_user_id: s.id })
+  t.equal(await failure(s.login({ code: s.code() })), 'login_throttled', 'even the right code waits')
+
+  s.clock.advance(60_000)
+  t.equal(await failure(wrong()), 'invalid_credentials')
+  t.match(await s.login({ code: s.code() }), { token_type: 'Bearer' }, 'a full login')
+  s.clock.advance(PERIOD_MS)
+  t.equal(await failure(wrong()), 'invalid_credentials')
+  t.equal((await s.events('account_locked')).length, 1, 'the failure before the login was forgotten')
+  for (let i = 0; i < 3; i++) {
+    t.equal(await failure(s.login({ code: s.code(), recovery_code: s.recovery[0]! })), 'second_factor_conflict')
+  }
+  t.equal((await s.events('account_locked')).length, 1, 'other refusals give their slot back')
+  t.equal(await failure(wrong()), 'invalid_credentials')
+  t.equal((await s.events('account_locked')).length, 2, 'the second failure locks')
+  t.equal(await failure(s.auth.login({ username: 'nosuchuser', password: PASSWORD }, meta)), 'invalid_credentials')
+  t.equal(await failure(s.auth.login({ username: 'nosuchuser', password: PASSWORD }, meta)), 'invalid_credentials')
+  const locked = await s.events('account_locked')
+  t.match(locked[2], { details: /^hmac:[0-9a-f]{16}$/, target_user_id: null }, 'an unknown name locks as its digest')
+})
+
+t.test('a first login with a code confirms a pending enrollment and hands out the recovery codes once', async (t) => {
+  const s = await withAccount(t)
+  const body = { username: s.name, password: PASSWORD, code: codeAt(s.enrollment.secret, s.clock.now()) }
+  const first = await s.auth.login(body, meta)
+  t.match(first, { token_type: 'Bearer', access_token: /\./ })
+  t.equal('recovery_codes' in first ? first.recovery_codes?.length : 0, 10, 'the first recovery codes')
+  t.equal((await s.events('two_factor_confirmed')).length, 1, 'the confirmation is audited')
+  t.equal(await failure(s.auth.enrollingUser(s.enrollment.enrollment_token)), 'enrollment_already_confirmed')
+  s.clock.advance(PERIOD_MS)
+  const next = await s.auth.login({ ...body, code: codeAt(s.enrollment.secret, s.clock.now()) }, meta)
+  t.notOk('recovery_codes' in next, 'not on later logins')
+  t.equal(await failure(s.auth.login({ username: s.name, password: PASSWORD, recovery_code: 'aaaa-bbbb-cccc-dddd' },
+    meta)), 'invalid_code')
+})
+
+t.test('one mfa_token, two second steps at once (a code and a recovery code): one session', async (t) => {
+  const s = await enrolled(t)
+  const mfa = await s.mfaToken()
+  const results = await Promise.all([
+    failure(s.auth.loginWithMfaToken({ mfa_token: mfa, code: s.code() }, meta)),
+    failure(s.auth.loginWithMfaToken({ mfa_token: mfa, recovery_code: s.recovery[3]! }, meta))
+  ])
+  t.same(results.sort(), ['mfa_token_invalid', 'resolved'])
+  t.equal((await s.events('login_succeeded')).length, 1)
+})
+
+t.test('the second step completes the login: it clears the failures before it', async (t) => {
+  const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
+  t.equal(await lockedAcross(s, async () => s.auth.loginWithMfaToken({ mfa_token: await s.mfaToken(), code: s.code() },
+    meta)), false)
+})

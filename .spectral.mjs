@@ -10,12 +10,15 @@ const exceptions = [
   [PUBLIC_WRITE, '/auth/login', 'post', 'the password (and code) in the body is the credential'],
   [PUBLIC_WRITE, '/auth/login/2fa', 'post', 'the mfa_token in the body is the credential'],
   [PUBLIC_WRITE, '/auth/refresh', 'post', 'the refresh_token in the body is the credential'],
-  [PUBLIC_WRITE, '/auth/passkeys/authentication/options', 'post', 'a usernameless login starts without a credential; it only stores a short-lived challenge'],
-  [PUBLIC_WRITE, '/auth/passkeys/authentication/verify', 'post', 'the signed passkey assertion in the body is the credential']
+  [PUBLIC_WRITE, '/auth/passkeys/authentication/options', 'post',
+    'a usernameless login starts without a credential; it only stores a short-lived challenge'],
+  [PUBLIC_WRITE, '/auth/passkeys/authentication/verify', 'post',
+    'the signed passkey assertion in the body is the credential']
 ]
 
 // a JSON pointer (RFC 6901) in URI fragment form: braces percent-encoded
-const pointer = (path, method) => `openapi.yaml#/paths/${encodeURIComponent(path.replaceAll('~', '~0').replaceAll('/', '~1'))}/${method}`
+const escaped = (path) => encodeURIComponent(path.replaceAll('~', '~0').replaceAll('/', '~1'))
+const pointer = (path, method) => `openapi.yaml#/paths/${escaped(path)}/${method}`
 
 export default {
   extends: [owasp],

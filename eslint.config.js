@@ -3,7 +3,10 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', '.tap/**', 'clients/typescript/schema.d.ts', 'data/**'] }),
+  ...neostandard({
+    ts: true,
+    ignores: ['dist/**', 'coverage/**', '.tap/**', 'clients/typescript/schema.d.ts', 'data/**', 'reports/**']
+  }),
   {
     rules: {
       '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }]

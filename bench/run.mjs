@@ -34,7 +34,15 @@ function startSettings () {
   const start = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start
   const match = /^((?:\w+=\S+ )*)(?:exec )?node ((?:--\S+ )*)\S+$/.exec(start)
   if (!match) throw new Error(`bench: cannot read the launch settings from the start script: ${start}`)
-  return { env: Object.fromEntries(match[1].split(' ').filter(Boolean).map((a) => a.split('='))), flags: match[2].split(' ').filter(Boolean) }
+  return {
+    env: Object.fromEntries(
+      match[1]
+        .split(' ')
+        .filter(Boolean)
+        .map((a) => a.split('='))
+    ),
+    flags: match[2].split(' ').filter(Boolean)
+  }
 }
 
 const admin = await createConnection({ uri: MYSQL })
@@ -49,8 +57,14 @@ const launch = startSettings()
 const { MALLOC_MMAP_THRESHOLD_: _, ...inherited } = process.env
 let closing = false
 const SERVICE_CONFIG = {
-  DATABASE_URL: `${MYSQL}/${DB}`, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/secure-api-bench',
-  RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, API_KEY_RATE_LIMIT: 1000000, LOGIN_MAX_FAILURES: 100, DB_POOL_SIZE: 20
+  DATABASE_URL: `${MYSQL}/${DB}`,
+  LOG_LEVEL: 'silent',
+  DATA_DIR: '/tmp/secure-api-bench',
+  RATE_LIMIT_MAX: 1000000,
+  RATE_LIMIT_AUTH_MAX: 1000000,
+  API_KEY_RATE_LIMIT: 1000000,
+  LOGIN_MAX_FAILURES: 100,
+  DB_POOL_SIZE: 20
 }
 /** A service process with SERVICE_CONFIG and `extra`: its URL and a request/answer over IPC. */
 async function startService (extra = {}) {
@@ -64,12 +78,22 @@ async function startService (extra = {}) {
     log(`the service exited during the run (${signal ?? `code ${code}`})`)
     process.exit(1)
   })
-  const ask = (message, key) => new Promise((resolve) => {
-    const onMessage = (m) => { if (key in m) { child.off('message', onMessage); resolve(m[key]) } }
-    child.on('message', onMessage)
-    child.send(message)
-  })
-  const stop = async () => { stopping = true; child.send({ close: true }); await once(child, 'exit') }
+  const ask = (message, key) =>
+    new Promise((resolve) => {
+      const onMessage = (m) => {
+        if (key in m) {
+          child.off('message', onMessage)
+          resolve(m[key])
+        }
+      }
+      child.on('message', onMessage)
+      child.send(message)
+    })
+  const stop = async () => {
+    stopping = true
+    child.send({ close: true })
+    await once(child, 'exit')
+  }
   return { child, ask, stop, url: await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url') }
 }
 const { child: server, ask, url } = await startService()
@@ -82,7 +106,10 @@ async function api (method, path, body, token) {
   for (let attempt = 1; ; attempt++) {
     res = await fetch(url + path, {
       method,
-      headers: { ...(body && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
+      headers: {
+        ...(body && { 'content-type': 'application/json' }),
+        ...(token && { authorization: `Bearer ${token}` })
+      },
       body: body && JSON.stringify(body)
     })
     if (res.status !== 503 || attempt === 10) break
@@ -94,14 +121,26 @@ async function api (method, path, body, token) {
   return json
 }
 
-/** One user's life up to a token and an API key, through the API: register (editor by default), confirm the TOTP enrollment, log in, create a key. */
+/**
+ * One user's life up to a token and an API key, through the API: register (editor by default), confirm the TOTP
+ * enrollment, log in, create a key.
+ */
 async function enrolledUser (username) {
   const { enrollment } = await api('POST', '/auth/register', { username, password: PASSWORD })
   // this step's code confirms, the next step's logs in (the service accepts one step either side)
   const now = Date.now()
   await api('POST', '/auth/2fa/verify', { code: codeAt(enrollment.secret, now) }, enrollment.enrollment_token)
-  const { access_token: token } = await api('POST', '/auth/login', { username, password: PASSWORD, code: codeAt(enrollment.secret, now + 30_000) })
-  const { key } = await api('POST', '/api/keys', { name: 'bench', permissions: ['products:read'], expires_in_days: 1 }, token)
+  const { access_token: token } = await api('POST', '/auth/login', {
+    username,
+    password: PASSWORD,
+    code: codeAt(enrollment.secret, now + 30_000)
+  })
+  const { key } = await api(
+    'POST',
+    '/api/keys',
+    { name: 'bench', permissions: ['products:read'], expires_in_days: 1 },
+    token
+  )
   return { username, token, key }
 }
 
@@ -109,8 +148,15 @@ async function seedProducts (count) {
   const [[{ n }]] = await admin.query(`SELECT COUNT(*) AS n FROM ${DB}.products`)
   for (let done = Number(n); done < count;) {
     const batch = Math.min(5000, count - done)
-    const rows = Array.from({ length: batch }, (_, i) => `('product ${done + i}', 'seeded', ${(done + i) % 100000}, ${(done + i) % 50}, 1, ${Date.now()}, ${Date.now()})`)
-    await admin.query(`INSERT INTO ${DB}.products (name, description, price_cents, quantity, version, created_at, updated_at) VALUES ${rows.join(',')}`)
+    const rows = Array.from(
+      { length: batch },
+      (_, i) =>
+        `('product ${done + i}', 'seeded', ${(done + i) % 100000}, ${(done + i) % 50}, 1, ${Date.now()}, ${Date.now()})`
+    )
+    await admin.query(
+      `INSERT INTO ${DB}.products (name, description, price_cents, quantity, version, created_at, updated_at) ` +
+        `VALUES ${rows.join(',')}`
+    )
     done += batch
   }
 }
@@ -119,11 +165,14 @@ const rows = [{ scenario: '(service idle, before seeding)', rss: await rss() }]
 log(`seeding ${USERS} users through the API and 10,000 products`)
 const users = []
 for (let i = 0; i < USERS; i += 20) {
-  users.push(...await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, (_, j) => enrolledUser(`bench${i + j}`))))
+  users.push(
+    ...(await Promise.all(Array.from({ length: Math.min(20, USERS - i) }, (_, j) => enrolledUser(`bench${i + j}`))))
+  )
 }
 const tokens = users.map((u) => u.token)
 const apiKeys = users.map((u) => u.key)
-// one passkey for each of 32 users, registered while their logins are recent (registration needs a recent authentication)
+// one passkey for each of 32 users, registered while their logins are recent (registration needs a recent
+// authentication)
 const soft = softAuthenticator({ origin: 'http://localhost:3000', rpId: 'localhost' })
 const passkeys = []
 for (const u of users.slice(0, 32)) {
@@ -153,12 +202,23 @@ async function scenario (name, o) {
   if (!runs(name)) return NOT_RUN
   log(`running ${name}`)
   const r = await load(o)
-  const row = { scenario: name, rps: Math.round(r.rps), p50: r.p50, p99: r.p99, p999: r.p999, rss: await rss(), non2xx: r.non2xx, errors: r.errors }
+  const row = {
+    scenario: name,
+    rps: Math.round(r.rps),
+    p50: r.p50,
+    p99: r.p99,
+    p999: r.p999,
+    rss: await rss(),
+    non2xx: r.non2xx,
+    errors: r.errors
+  }
   rows.push(row)
   return row
 }
 
-/** Interleaved rounds of the three ratio scenarios; each row shows its median round (by req/s), and every round is kept. */
+/**
+ * Interleaved rounds of the three ratio scenarios; each row shows its median round (by req/s), and every round is kept.
+ */
 async function rounds (specs, prefix = '') {
   const results = Object.fromEntries(specs.map(([name]) => [name, []]))
   for (let round = 1; round <= ROUNDS; round++) {
@@ -166,21 +226,40 @@ async function rounds (specs, prefix = '') {
       if (!runs(prefix + name)) continue
       log(`running ${name} (round ${round} of ${ROUNDS})`)
       const r = await load(o)
-      results[name].push({ rps: Math.round(r.rps), p50: r.p50, p99: r.p99, p999: r.p999, rss: await rss(), non2xx: r.non2xx, errors: r.errors })
+      results[name].push({
+        rps: Math.round(r.rps),
+        p50: r.p50,
+        p99: r.p99,
+        p999: r.p999,
+        rss: await rss(),
+        non2xx: r.non2xx,
+        errors: r.errors
+      })
     }
   }
-  return Object.fromEntries(specs.map(([name]) => {
-    const all = results[name]
-    if (all.length === 0) return [name, NOT_RUN]
-    const row = { scenario: name, ...all.find((r) => r.rps === median(all.map((x) => x.rps))), rounds: all.map((r) => r.rps) }
-    rows.push(row)
-    return [name, { ...row, all }]
-  }))
+  return Object.fromEntries(
+    specs.map(([name]) => {
+      const all = results[name]
+      if (all.length === 0) return [name, NOT_RUN]
+      const row = {
+        scenario: name,
+        ...all.find((r) => r.rps === median(all.map((x) => x.rps))),
+        rounds: all.map((r) => r.rps)
+      }
+      rows.push(row)
+      return [name, { ...row, all }]
+    })
+  )
 }
 
 const LIST = { path: '/api/products?limit=20', tokens }
-// list-apikey: the same list with one API key per user instead of the access tokens (the key check is cached like the session check)
-const { 'db-baseline': dbBaseline, list, 'list-apikey': listApiKey } = await rounds([
+// list-apikey: the same list with one API key per user instead of the access tokens (the key check is cached like the
+// session check)
+const {
+  'db-baseline': dbBaseline,
+  list,
+  'list-apikey': listApiKey
+} = await rounds([
   ['baseline', { path: '/bench/baseline' }],
   ['db-baseline', { path: '/bench/db-baseline' }],
   ['list', LIST],
@@ -188,11 +267,13 @@ const { 'db-baseline': dbBaseline, list, 'list-apikey': listApiKey } = await rou
 ])
 // list against db-baseline round by round (each pair ran back to back), then the median ratio;
 // the service's RSS after list is the highest of its rounds
-const listRatios = list.all && dbBaseline.all ? list.all.map((r, i) => Math.round(100 * r.rps / dbBaseline.all[i].rps) / 100) : []
+const listRatios =
+  list.all && dbBaseline.all ? list.all.map((r, i) => Math.round((100 * r.rps) / dbBaseline.all[i].rps) / 100) : []
 const listRatio = listRatios.length ? median(listRatios) : NaN
 const listRss = list.all ? Math.max(...list.all.map((r) => r.rss)) : NaN
 // list-apikey against list, round by round (they ran back to back)
-const apiKeyRatios = listApiKey.all && list.all ? listApiKey.all.map((r, i) => Math.round(100 * r.rps / list.all[i].rps) / 100) : []
+const apiKeyRatios =
+  listApiKey.all && list.all ? listApiKey.all.map((r, i) => Math.round((100 * r.rps) / list.all[i].rps) / 100) : []
 const apiKeyRatio = apiKeyRatios.length ? median(apiKeyRatios) : NaN
 
 // anonymous writes: the 401 comes before the body is read, so a 64 KB body should cost little more
@@ -202,18 +283,29 @@ const { 'anon-write: empty': anonEmpty, 'anon-write: 64 KB': anonBig } = await r
   ['anon-write: empty', { path: '/api/products', method: 'POST' }],
   ['anon-write: 64 KB', { path: '/api/products', method: 'POST', body: BIG }]
 ])
-const anonRatios = anonEmpty.all && anonBig.all ? anonEmpty.all.map((r, i) => Math.round(100 * r.rps / anonBig.all[i].rps) / 100) : []
+const anonRatios =
+  anonEmpty.all && anonBig.all ? anonEmpty.all.map((r, i) => Math.round((100 * r.rps) / anonBig.all[i].rps) / 100) : []
 const anonRatio = anonRatios.length ? median(anonRatios) : NaN
 
 const maxId = 10_000
 const ids = Array.from({ length: 1000 }, (_, i) => `/api/products/${1 + ((i * 7919) % maxId)}`)
 await scenario('get', { paths: ids, tokens })
-await scenario('write', { path: '/api/products', method: 'POST', tokens, body: { name: 'bench write', price: '9.99', quantity: 1 } })
+await scenario('write', {
+  path: '/api/products',
+  method: 'POST',
+  tokens,
+  body: { name: 'bench write', price: '9.99', quantity: 1 }
+})
 
 // login: logins at saturation against a bare argon2 loop in the service's own process. This is the
 // password step: a TOTP code works once per account and step, so full logins cannot be repeated at
 // saturation, and the code check is a few microseconds next to argon2.
-const LOGIN = { path: '/auth/login', method: 'POST', body: users.map((u) => ({ username: u.username, password: PASSWORD })), connections: 8 }
+const LOGIN = {
+  path: '/auth/login',
+  method: 'POST',
+  body: users.map((u) => ({ username: u.username, password: PASSWORD })),
+  connections: 8
+}
 const login = await scenario('login (password step)', LOGIN)
 let argonRps = NaN
 if (runs('login')) {
@@ -229,22 +321,24 @@ async function passkeyLogins (seconds, clients) {
   const owned = passkeys
   const latencies = []
   const started = performance.now()
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    for (let i = 0; performance.now() - started < seconds * 1000; i++) {
-      const credential = owned[c + clients * (i % 4)]
-      const t0 = performance.now()
-      const options = await api('POST', '/auth/passkeys/authentication/options', {})
-      await api('POST', '/auth/passkeys/authentication/verify', { response: soft.get(credential, options) })
-      latencies.push(performance.now() - t0)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = 0; performance.now() - started < seconds * 1000; i++) {
+        const credential = owned[c + clients * (i % 4)]
+        const t0 = performance.now()
+        const options = await api('POST', '/auth/passkeys/authentication/options', {})
+        await api('POST', '/auth/passkeys/authentication/verify', { response: soft.get(credential, options) })
+        latencies.push(performance.now() - t0)
+      }
+    })
+  )
   const sorted = latencies.sort((a, b) => a - b)
   const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])
   return { rps: Math.round(latencies.length / ((performance.now() - started) / 1000)), p50: at(0.5), p99: at(0.99) }
 }
 if (runs('passkey')) {
   log('running passkey login (options + assertion)')
-  rows.push({ scenario: 'passkey login (options+verify)', ...await passkeyLogins(DURATION, 8), rss: await rss() })
+  rows.push({ scenario: 'passkey login (options+verify)', ...(await passkeyLogins(DURATION, 8)), rss: await rss() })
 }
 
 const [mixedList] = await Promise.all([
@@ -252,15 +346,22 @@ const [mixedList] = await Promise.all([
   runs('mixed') && load(LOGIN)
 ])
 
-const deepCursor = async () => (await api('GET', '/api/products?limit=20&sort=id&order=desc', undefined, tokens[0])).next_cursor
+const deepCursor = async () =>
+  (await api('GET', '/api/products?limit=20&sort=id&order=desc', undefined, tokens[0])).next_cursor
 const scale = {}
 for (const size of [10_000, 1_000_000]) {
   if (!runs('scale')) break
-  if (size > 10_000) { log('seeding 1,000,000 products'); await seedProducts(size) }
+  if (size > 10_000) {
+    log('seeding 1,000,000 products')
+    await seedProducts(size)
+  }
   const cursor = await deepCursor()
   scale[size] = {
     first: await scenario(`scale ${size}: first page`, LIST),
-    deep: await scenario(`scale ${size}: deep page`, { path: `/api/products?limit=20&sort=id&order=desc&cursor=${cursor}`, tokens })
+    deep: await scenario(`scale ${size}: deep page`, {
+      path: `/api/products?limit=20&sort=id&order=desc&cursor=${cursor}`,
+      tokens
+    })
   }
 }
 
@@ -271,7 +372,6 @@ if (runs('soak')) {
   await scenario('soak (list, 60 s)', { ...LIST, duration: 60 })
   clearInterval(sampler)
 }
-
 
 // storm: 500 logins at once (password step, 500 connections) while list runs, against list alone just
 // before; the service's RSS is sampled through the storm, and list's throughput in 1 s slices after it
@@ -288,8 +388,20 @@ if (runs('storm')) {
   storm.during = during
   storm.logins = logins
   storm.rss = Math.max(...peak)
-  rows.push({ scenario: 'storm: 500 logins at once', rps: Math.round(logins.rps), p50: logins.p50, p99: logins.p99, p999: logins.p999, rss: storm.rss, non2xx: logins.non2xx })
-  log(`storm logins: ${JSON.stringify({ statuses: logins.statuses, timeouts: logins.timeouts, errors: logins.errors, max: logins.max })}`)
+  rows.push({
+    scenario: 'storm: 500 logins at once',
+    rps: Math.round(logins.rps),
+    p50: logins.p50,
+    p99: logins.p99,
+    p999: logins.p999,
+    rss: storm.rss,
+    non2xx: logins.non2xx
+  })
+  log(
+    `storm logins: ${JSON.stringify({
+      statuses: logins.statuses, timeouts: logins.timeouts, errors: logins.errors, max: logins.max
+    })}`
+  )
   storm.after = []
   for (let s = 1; s <= 5; s++) {
     const r = await load({ ...LIST, duration: 1 })
@@ -305,53 +417,151 @@ if (runs('storm')) {
 const metricsOn = {}
 if (runs('metrics')) {
   const on = await startService({ METRICS_PORT: 19464 + (process.pid % 1000) })
-  const scraper = setInterval(() => fetch(`http://127.0.0.1:${19464 + (process.pid % 1000)}/metrics`).then((r) => r.text(), () => {}), 1000)
-  const { 'list, metrics off': off, 'list, metrics on': onRow } = await rounds([
-    ['list, metrics off', LIST],
-    ['list, metrics on', { ...LIST, url: on.url }]
-  ], 'metrics: ')
+  const scraper = setInterval(
+    () =>
+      fetch(`http://127.0.0.1:${19464 + (process.pid % 1000)}/metrics`).then(
+        (r) => r.text(),
+        () => {}
+      ),
+    1000
+  )
+  const { 'list, metrics off': off, 'list, metrics on': onRow } = await rounds(
+    [
+      ['list, metrics off', LIST],
+      ['list, metrics on', { ...LIST, url: on.url }]
+    ],
+    'metrics: '
+  )
   clearInterval(scraper)
-  metricsOn.ratios = off.all.map((r, i) => Math.round(100 * onRow.all[i].rps / r.rps) / 100)
+  metricsOn.ratios = off.all.map((r, i) => Math.round((100 * onRow.all[i].rps) / r.rps) / 100)
   metricsOn.ratio = median(metricsOn.ratios)
   await on.stop()
 }
 
-const stormAnswered = storm.logins && Object.keys(storm.logins.statuses).every((c) => ['200', '401', '503'].includes(c)) &&
-  storm.logins.timeouts === 0 && storm.logins.errors === 0 && storm.logins.max <= 5000
+const stormAnswered =
+  storm.logins &&
+  Object.keys(storm.logins.statuses).every((c) => ['200', '401', '503'].includes(c)) &&
+  storm.logins.timeouts === 0 &&
+  storm.logins.errors === 0 &&
+  storm.logins.max <= 5000
 const stormRecovery = storm.after ? (storm.after.at(-1) >= 0.9 * storm.before.rps ? storm.after.length : NaN) : NaN
 const targets = [
-  ['list req/s >= 75% of db-baseline (median of the per-round ratios)', listRatio >= 0.75, `${Math.round(100 * listRatio)}%`],
-  ['list-apikey req/s >= 90% of list (median of the per-round ratios)', apiKeyRatio >= 0.9, `${Math.round(100 * apiKeyRatio)}%`],
-  ['list-apikey p99 <= 1.2x list p99', listApiKey.p99 <= 1.2 * Math.max(list.p99, 1), `${list.p99} -> ${listApiKey.p99} ms`],
-  ['scale p50 at 1M <= 1.5x at 10k (first page)', (scale[1_000_000]?.first.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.first.p50 ?? NaN, 1), `${scale[10_000]?.first.p50} -> ${scale[1_000_000]?.first.p50} ms`],
-  ['scale p50 at 1M <= 1.5x at 10k (deep page)', (scale[1_000_000]?.deep.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.deep.p50 ?? NaN, 1), `${scale[10_000]?.deep.p50} -> ${scale[1_000_000]?.deep.p50} ms`],
+  [
+    'list req/s >= 75% of db-baseline (median of the per-round ratios)',
+    listRatio >= 0.75,
+    `${Math.round(100 * listRatio)}%`
+  ],
+  [
+    'list-apikey req/s >= 90% of list (median of the per-round ratios)',
+    apiKeyRatio >= 0.9,
+    `${Math.round(100 * apiKeyRatio)}%`
+  ],
+  [
+    'list-apikey p99 <= 1.2x list p99',
+    listApiKey.p99 <= 1.2 * Math.max(list.p99, 1),
+    `${list.p99} -> ${listApiKey.p99} ms`
+  ],
+  [
+    'scale p50 at 1M <= 1.5x at 10k (first page)',
+    (scale[1_000_000]?.first.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.first.p50 ?? NaN, 1),
+    `${scale[10_000]?.first.p50} -> ${scale[1_000_000]?.first.p50} ms`
+  ],
+  [
+    'scale p50 at 1M <= 1.5x at 10k (deep page)',
+    (scale[1_000_000]?.deep.p50 ?? NaN) <= 1.5 * Math.max(scale[10_000]?.deep.p50 ?? NaN, 1),
+    `${scale[10_000]?.deep.p50} -> ${scale[1_000_000]?.deep.p50} ms`
+  ],
   ['anonymous 64 KB write costs <= 3x an empty one (req/s ratio, median round)', anonRatio <= 3, `${anonRatio}x`],
-  ['login >= 80% of the bare argon2 loop', login.rps >= 0.8 * argonRps, `${Math.round(100 * login.rps / argonRps)}%`],
-  ['mixed list p99 <= 3x list p99 alone', mixedList.p99 <= 3 * Math.max(list.p99, 1), `${list.p99} -> ${mixedList.p99} ms`],
+  ['login >= 80% of the bare argon2 loop', login.rps >= 0.8 * argonRps, `${Math.round((100 * login.rps) / argonRps)}%`],
+  [
+    'mixed list p99 <= 3x list p99 alone',
+    mixedList.p99 <= 3 * Math.max(list.p99, 1),
+    `${list.p99} -> ${mixedList.p99} ms`
+  ],
   ['service RSS <= 150 MB after list (highest round)', listRss <= 150, `${listRss} MB`],
-  ['storm: list p99 during <= 3x list alone', storm.during?.p99 <= 3 * Math.max(storm.before?.p99, 1), `${storm.before?.p99} -> ${storm.during?.p99} ms`],
-  ['storm: every login answers 200, 401 or 503 within 5 s', stormAnswered, storm.logins ? `${JSON.stringify(storm.logins.statuses)}, max ${storm.logins.max} ms, ${storm.logins.timeouts} timeouts` : undefined],
+  [
+    'storm: list p99 during <= 3x list alone',
+    storm.during?.p99 <= 3 * Math.max(storm.before?.p99, 1),
+    `${storm.before?.p99} -> ${storm.during?.p99} ms`
+  ],
+  [
+    'storm: every login answers 200, 401 or 503 within 5 s',
+    stormAnswered,
+    storm.logins
+      ? `${JSON.stringify(storm.logins.statuses)}, max ${storm.logins.max} ms, ${storm.logins.timeouts} timeouts`
+      : undefined
+  ],
   ['storm: service RSS <= 200 MB', storm.rss <= 200, `${storm.rss} MB`],
-  ['storm: list back to 90% of before within 5 s', stormRecovery <= 5, `${stormRecovery} s (${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`],
-  ['list with metrics on >= 97% of metrics off (median round)', metricsOn.ratio >= 0.97, `${Math.round(100 * metricsOn.ratio)}% (${metricsOn.ratios?.join(', ')})`],
-  ['soak RSS grows < 10% from 10 s to the end', samples.length >= 3 && samples.at(-1) < 1.1 * samples[1], `${samples[1]} -> ${samples.at(-1)} MB`]
+  [
+    'storm: list back to 90% of before within 5 s',
+    stormRecovery <= 5,
+    `${stormRecovery} s (${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`
+  ],
+  [
+    'list with metrics on >= 97% of metrics off (median round)',
+    metricsOn.ratio >= 0.97,
+    `${Math.round(100 * metricsOn.ratio)}% (${metricsOn.ratios?.join(', ')})`
+  ],
+  [
+    'soak RSS grows < 10% from 10 s to the end',
+    samples.length >= 3 && samples.at(-1) < 1.1 * samples[1],
+    `${samples[1]} -> ${samples.at(-1)} MB`
+  ]
 ]
 
 const pad = (v, n) => String(v ?? '').padEnd(n)
-console.log(`${pad('scenario', 34)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('p99.9 ms', 10)}${pad('RSS MB', 8)}${pad('non-2xx', 9)}rounds (req/s)`)
-for (const r of rows) console.log(`${pad(r.scenario, 34)}${pad(r.rps, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p999, 10)}${pad(r.rss, 8)}${pad(r.non2xx, 9)}${r.rounds?.join(' ') ?? ''}`)
+console.log(
+  `${pad('scenario', 34)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('p99.9 ms', 10)}` +
+    `${pad('RSS MB', 8)}${pad('non-2xx', 9)}rounds (req/s)`
+)
+for (const r of rows) {
+  console.log(
+    `${pad(r.scenario, 34)}${pad(r.rps, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p999, 10)}` +
+      `${pad(r.rss, 8)}${pad(r.non2xx, 9)}${r.rounds?.join(' ') ?? ''}`
+  )
+}
 console.log('')
 const notRun = (measured) => /NaN|undefined/.test(measured)
-for (const [name, ok, measured] of targets) console.log(`${notRun(measured) ? 'NOT RUN    ' : ok ? 'PASS       ' : 'FALL SHORT '} ${name}${notRun(measured) ? '' : `: ${measured}`}`)
+for (const [name, ok, measured] of targets) {
+  console.log(
+    `${notRun(measured) ? 'NOT RUN    ' : ok ? 'PASS       ' : 'FALL SHORT '} ` +
+      `${name}${notRun(measured) ? '' : `: ${measured}`}`
+  )
+}
 if (!only) {
-  writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({
-    at: new Date().toISOString(), node: process.version, launch, cpus: cpus().length, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS,
-    rows, targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })), listRatios, apiKeyRatios, anonRatios, storm, metricsOn, soakRss: samples, serviceMemory: await memory()
-  }, null, 2) + '\n')
+  writeFileSync(
+    new URL('./results/latest.json', import.meta.url),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        launch,
+        cpus: cpus().length,
+        duration: DURATION,
+        rounds: ROUNDS,
+        connections: CONNECTIONS,
+        rows,
+        targets: targets.map(([name, ok, measured]) => ({ name, ok, measured })),
+        listRatios,
+        apiKeyRatios,
+        anonRatios,
+        storm,
+        metricsOn,
+        soakRss: samples,
+        serviceMemory: await memory()
+      },
+      null,
+      2
+    ) + '\n'
+  )
 }
 closing = true
 server.send({ close: true })
 const exited = await Promise.race([once(server, 'exit').then(() => true), setTimeout(10_000).then(() => false)])
-if (!exited) { log('the service did not close within 10 s; killed'); server.kill('SIGKILL'); process.exitCode = 1 }
+if (!exited) {
+  log('the service did not close within 10 s; killed')
+  server.kill('SIGKILL')
+  process.exitCode = 1
+}
 await admin.query(`DROP DATABASE IF EXISTS ${DB}`)
 await admin.end()

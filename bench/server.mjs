@@ -11,16 +11,28 @@ import { buildApp } from '../dist/src/app.js'
 import { loadConfig } from '../dist/src/config.js'
 import { toProduct } from '../dist/src/products/products-service.js'
 
-const PAGE_SQL = 'SELECT id, name, description, price_cents, quantity, version, created_at, updated_at FROM products ORDER BY id LIMIT 20'
+const PAGE_SQL =
+  'SELECT id, name, description, price_cents, quantity, version, created_at, updated_at FROM products ORDER BY id ' +
+    'LIMIT 20'
 
 /** The bare argon2 loop: verifications with the service's own parameters, in the service's process and thread pool. */
 async function argon2Loop (config, { seconds, concurrency }) {
-  const hash = await argon2.hash('a bench passphrase', { type: argon2.argon2id, memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM })
+  const hash = await argon2.hash('a bench passphrase', {
+    type: argon2.argon2id,
+    memoryCost: config.ARGON2_MEMORY_KIB,
+    timeCost: config.ARGON2_TIME_COST,
+    parallelism: config.ARGON2_PARALLELISM
+  })
   const started = performance.now()
   let verified = 0
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() - started < seconds * 1000) { await argon2.verify(hash, 'a bench passphrase'); verified++ }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() - started < seconds * 1000) {
+        await argon2.verify(hash, 'a bench passphrase')
+        verified++
+      }
+    })
+  )
   return verified / ((performance.now() - started) / 1000)
 }
 
@@ -38,7 +50,10 @@ process.once('message', async ({ config: env }) => {
   process.on('message', async (m) => {
     if (m.memory) process.send({ memory: process.memoryUsage() })
     if (m.argon2) process.send({ argon2: await argon2Loop(config, m.argon2) })
-    if (m.close) { await app.close(); process.exit(0) }
+    if (m.close) {
+      await app.close()
+      process.exit(0)
+    }
   })
   process.send({ url: `http://127.0.0.1:${app.server.address().port}` })
 })

@@ -1,5 +1,6 @@
 // npm run bench:startup: how long `npm start` takes to answer /health/ready on the embedded store,
-// from the start command to the first 200, in wall time and in CPU time of npm and the server. Each run starts from a fresh data directory (migrations
+// from the start command to the first 200, in wall time and in CPU time of npm and the server. Each run starts from a
+// fresh data directory (migrations
 // run, keys are generated) and one more run reuses it, as a restart would. Prints each time and
 // the median; writes bench/results/startup.json.
 import { spawn } from 'node:child_process'
@@ -31,7 +32,11 @@ function groupCpuMs (pgid) {
   let ticks = 0
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let stat
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8') } catch { continue }
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    } catch {
+      continue
+    }
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // after "pid (comm) "
     if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12])
   }
@@ -43,12 +48,18 @@ async function timeToReady (dataDir, port) {
   const started = performance.now()
   // its own process group: npm does not pass SIGTERM on to the server, the group gets it
   const child = spawn('npm', ['start', '--silent'], {
-    cwd: root, detached: true, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PORT: String(port), DATA_DIR: dataDir }
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir }
   })
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`)
-      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false)
+      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false
+      )
       if (ok) return { wall: Math.round(performance.now() - started), cpu: groupCpuMs(child.pid) }
       await setTimeout(5)
     }
@@ -80,7 +91,7 @@ const result = {
   fresh_cpu_ms: fresh.map((r) => r.cpu),
   median_wall_ms: median(fresh.map((r) => r.wall)),
   median_cpu_ms: median(fresh.map((r) => r.cpu)),
-  restart: restart
+  restart
 }
 console.log(JSON.stringify(result, null, 2))
 writeFileSync(join(root, 'bench/results/startup.json'), JSON.stringify(result, null, 2) + '\n')

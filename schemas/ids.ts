@@ -23,7 +23,10 @@ export function positiveUpTo (max: string): string {
  * A string, so nothing coerces it; routes turn it into a number with `rowId`.
  */
 export const Id = Type.String({
-  pattern: positiveUpTo(MAX_ID), maxLength: MAX_ID.length, description: `a positive integer up to ${MAX_ID}, in decimal digits`, examples: ['1']
+  pattern: positiveUpTo(MAX_ID),
+  maxLength: MAX_ID.length,
+  description: `a positive integer up to ${MAX_ID}, in decimal digits`,
+  examples: ['1']
 })
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })

@@ -24,7 +24,7 @@ interface Command {
   help: string
   run: (context: Context, args: string[]) => Promise<string>
   /** Runs without a database or configuration, from its arguments alone; exit code 1 when not `ok`. */
-  offline?: (args: string[]) => { text: string, ok: boolean }
+  offline?: (args: string[]) => { text: string; ok: boolean }
 }
 
 async function readPassword (): Promise<string> {
@@ -40,7 +40,10 @@ async function userNamed ({ services }: Context, username: string) {
   return user
 }
 
-const pem = (k: { export: (o: { type: 'pkcs8' | 'spki', format: 'pem' }) => string | Buffer }, type: 'pkcs8' | 'spki') => k.export({ type, format: 'pem' }).toString()
+const pem = (
+  k: { export: (o: { type: 'pkcs8' | 'spki'; format: 'pem' }) => string | Buffer },
+  type: 'pkcs8' | 'spki'
+) => k.export({ type, format: 'pem' }).toString()
 
 /** Operator commands; each opens the store named by DATABASE_URL (migrations run first). */
 const COMMANDS: Record<string, Command> = {
@@ -51,7 +54,8 @@ const COMMANDS: Record<string, Command> = {
   },
   'create-admin': {
     args: '<username>',
-    help: 'create an administrator with a pending TOTP enrollment (password from ADMIN_PASSWORD or the first line of stdin); prints the QR code to scan',
+    help: 'create an administrator with a pending TOTP enrollment (password from ADMIN_PASSWORD or the first line of ' +
+      'stdin); prints the QR code to scan',
     run: async ({ services }, [username]) => {
       const { user, enrollment } = await services.auth.createAccount(username!, await readPassword(), 'admin', CLI_META)
       const qr = await QRCode.toString(enrollment.otpauth_uri, { type: 'terminal', small: true })
@@ -84,7 +88,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'revoke-keys': {
     args: '<username>',
-    help: "revoke every API key of an account (they stop working within SESSION_CHECK_CACHE_MS)",
+    help: 'revoke every API key of an account (they stop working within SESSION_CHECK_CACHE_MS)',
     run: async (context, [username]) => {
       const user = await userNamed(context, username!)
       const n = await context.services.apiKeys.revokeAll(null, user.id, CLI_META)
@@ -93,11 +97,15 @@ const COMMANDS: Record<string, Command> = {
   },
   'check-key': {
     args: '<key>',
-    help: 'say offline (prefix and checksum, no database) whether a string is an API key of this service (exit 1 if not)',
-    run: async () => { throw new Error('check-key runs offline') },
-    offline: ([key]) => (isWellFormedApiKey(key!.trim())
-      ? { text: 'well-formed', ok: true }
-      : { text: 'not a key of this service', ok: false })
+    help: 'say offline (prefix and checksum, no database) whether a string is an API key of this service (exit 1 if ' +
+      'not)',
+    run: async () => {
+      throw new Error('check-key runs offline')
+    },
+    offline: ([key]) =>
+      isWellFormedApiKey(key!.trim())
+        ? { text: 'well-formed', ok: true }
+        : { text: 'not a key of this service', ok: false }
   },
   'rotate-keys': {
     args: '',
@@ -120,8 +128,12 @@ const COMMANDS: Record<string, Command> = {
   }
 }
 
-const usage = () => ['usage: npm run cli -- <command> [args]   (--help after a command for its help)', '',
-  ...Object.entries(COMMANDS).map(([name, c]) => `  ${`${name} ${c.args}`.padEnd(28)}${c.help}`)].join('\n')
+const usage = () =>
+  [
+    'usage: npm run cli -- <command> [args]   (--help after a command for its help)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${`${name} ${c.args}`.padEnd(28)}${c.help}`)
+  ].join('\n')
 
 async function main (argv: string[]): Promise<string> {
   const [name, ...args] = argv

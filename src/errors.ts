@@ -31,8 +31,14 @@ export interface ErrorKind {
 }
 
 /** `headers`: what every error of this kind carries (a call can add or override). */
-export function defineError (status: number, code: string, title: string, headers: Record<string, string> = {}): ErrorKind {
-  const make = (detail?: string, own?: Record<string, string>) => new ApiError(status, code, title, detail, { ...headers, ...own })
+export function defineError (
+  status: number,
+  code: string,
+  title: string,
+  headers: Record<string, string> = {}
+): ErrorKind {
+  const make = (detail?: string, own?: Record<string, string>) =>
+    new ApiError(status, code, title, detail, { ...headers, ...own })
   return Object.assign(make, { status, code, title })
 }
 

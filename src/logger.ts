@@ -3,11 +3,29 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 
 /** Fields whose values are secrets wherever they appear in a logged object. */
-const SECRET_KEYS = ['password', 'current_password', 'new_password', 'code', 'recovery_code', 'token', 'access_token',
-  'refresh_token', 'mfa_token', 'enrollment_token', 'secret', 'totp_secret', 'key', 'api_key']
+const SECRET_KEYS = [
+  'password',
+  'current_password',
+  'new_password',
+  'code',
+  'recovery_code',
+  'token',
+  'access_token',
+  'refresh_token',
+  'mfa_token',
+  'enrollment_token',
+  'secret',
+  'totp_secret',
+  'key',
+  'api_key'
+]
 
 const redactPaths = [
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`])
 ]
 
@@ -19,7 +37,7 @@ export function requestIdOf (req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
 }
 
-type LoggedError = Error & { code?: unknown, errno?: unknown, sqlState?: unknown, sql?: unknown, statusCode?: unknown }
+type LoggedError = Error & { code?: unknown; errno?: unknown; sqlState?: unknown; sql?: unknown; statusCode?: unknown }
 
 /**
  * Errors as log fields. A MySQL error carries the statement with its values filled in
@@ -30,7 +48,15 @@ export function serializeError (err: LoggedError) {
   const message = fromDatabase ? 'database error' : err.message
   const stack = (err.stack ?? '').replace(/^.*$/m, `${err.name}: ${message}`)
   // `error_code`, not `code`: a `code` field is redacted everywhere (it is what TOTP codes are called)
-  return { type: err.name, message, stack, error_code: err.code, errno: err.errno, sqlState: err.sqlState, statusCode: err.statusCode }
+  return {
+    type: err.name,
+    message,
+    stack,
+    error_code: err.code,
+    errno: err.errno,
+    sqlState: err.sqlState,
+    statusCode: err.statusCode
+  }
 }
 
 let traceFields: (() => Record<string, string>) | undefined

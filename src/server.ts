@@ -9,7 +9,8 @@ import { listenFailure, portProblem } from './port-check.js'
  * when the process was started some other way.
  */
 function mallocSettingMissing () {
-  const report = process.report as NodeJS.ProcessReport & { excludeNetwork: boolean } // Node >= 20.13; missing from @types/node
+  // Node >= 20.13; missing from @types/node
+  const report = process.report as NodeJS.ProcessReport & { excludeNetwork: boolean }
   const { excludeNetwork } = report
   report.excludeNetwork = true // the report is read for its glibc version only: no socket lookups
   const { glibcVersionRuntime } = (report.getReport() as { header: { glibcVersionRuntime?: string } }).header
@@ -51,7 +52,10 @@ async function main () {
   }
 
   if (mallocMissing) {
-    app.log.warn('MALLOC_MMAP_THRESHOLD_ is not set: password hashing memory stays with the process (about 80 MB); start with MALLOC_MMAP_THRESHOLD_=131072 as npm start does (docs/operations.md, Memory)')
+    app.log.warn(
+      'MALLOC_MMAP_THRESHOLD_ is not set: password hashing memory stays with the process (about 80 MB); start ' +
+        'with MALLOC_MMAP_THRESHOLD_=131072 as npm start does (docs/operations.md, Memory)'
+    )
   }
 
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {

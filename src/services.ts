@@ -35,18 +35,26 @@ export interface ServiceDeps {
  */
 export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) {
   const throttle = createLoginThrottle({ db, now, config })
-  const sign = createAccessTokenSigner(keys.signing,
-    { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL })
+  const sign = createAccessTokenSigner(keys.signing, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.ACCESS_TOKEN_TTL
+  })
   const sessions = createSessionService({ db, now, config, sign, throttle })
   const audit = createAuditRepository(db)
   const users = createUserRepository(db)
-  const record: Parameters<typeof createPasskeyService>[0]['audit'] = (event, meta, who) => audit.record(event, now(), meta, who)
+  const record: Parameters<typeof createPasskeyService>[0]['audit'] = (event, meta, who) =>
+    audit.record(event, now(), meta, who)
   const apiKeys = createApiKeyService({ db, now, config })
   const throttled = createThrottledAttempt({ db, now, throttle, pseudonymKey: keys.totp })
   const passkeys = createPasskeyService({
     db,
     now,
-    config: { rpId: config.WEBAUTHN_RP_ID, rpName: config.WEBAUTHN_RP_NAME || config.TOTP_ISSUER, origins: webauthnOrigins(config) },
+    config: {
+      rpId: config.WEBAUTHN_RP_ID,
+      rpName: config.WEBAUTHN_RP_NAME || config.TOTP_ISSUER,
+      origins: webauthnOrigins(config)
+    },
     audit: record
   })
   return {
@@ -73,7 +81,9 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
       passkeys: {
         has: (userId) => passkeys.has(userId),
         options: (userId) => passkeys.assertionOptions('step_up', userId),
-        verify: async (userId, response, meta) => { await passkeys.verifyAssertion('step_up', userId, response as AuthenticationResponseJSON, meta) }
+        verify: async (userId, response, meta) => {
+          await passkeys.verifyAssertion('step_up', userId, response as AuthenticationResponseJSON, meta)
+        }
       }
     }),
     auth: createAuthService({ db, now, config, hasher, totpKey: keys.totp, sessions, throttle, passkeys }),
@@ -82,7 +92,13 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
     admin: createAdminService({
       db,
       now,
-      sessions: { forgetUser: (id) => { sessions.forgetUser(id); apiKeys.forgetUser(id) }, revokeAll: sessions.revokeAll },
+      sessions: {
+        forgetUser: (id) => {
+          sessions.forgetUser(id)
+          apiKeys.forgetUser(id)
+        },
+        revokeAll: sessions.revokeAll
+      },
       throttle
     }),
     apiKeys,

@@ -19,7 +19,7 @@ const SQL = /['`](SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM) /
 const DRIVER_CODE = /'(ER_[A-Z_]+|SQLITE_[A-Z_]+|PROTOCOL_[A-Z_]+|POOL_[A-Z_]+)'/
 
 t.test('the patterns catch what they look for', async (t) => {
-  t.match("export function f (app: FastifyInstance) {}", FASTIFY_INSTANCE)
+  t.match('export function f (app: FastifyInstance) {}', FASTIFY_INSTANCE)
   t.match("import { problems } from '../http/problem-responses.js'", HTTP_IMPORT)
   t.match("await db.execute('DELETE FROM login_throttle WHERE x = ?', [x])", SQL)
   t.match('db.query(`SELECT id FROM users`)', SQL)

@@ -17,7 +17,10 @@ t.test('values from the environment are converted to their types', async (t) => 
 })
 
 t.test('a bad value names the variable and what it expects', async (t) => {
-  t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', message: /^Invalid configuration: PORT must be an integer between 0 and 65535: .*\(got "eighty"\)$/ })
+  t.throws(() => loadConfig({ PORT: 'eighty' }), {
+    name: 'ConfigError',
+    message: /^Invalid configuration: PORT must be an integer between 0 and 65535: .*\(got "eighty"\)$/
+  })
   t.throws(() => loadConfig({ PORT: '70000' }), { message: /PORT/ })
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { message: /LOG_LEVEL must be pino log level/ })
   t.throws(() => loadConfig({ DATABASE_URL: 'postgres://x' }), { message: /DATABASE_URL/ })
@@ -26,7 +29,11 @@ t.test('a bad value names the variable and what it expects', async (t) => {
 t.test('a bad variable stops the server with one line and a non-zero exit', async (t) => {
   const run = await runScript('dist/src/server.js', { PORT: 'eighty' })
   t.equal(run.code, 1)
-  t.equal(run.stderr, 'Invalid configuration: PORT must be an integer between 0 and 65535: TCP port to listen on (0 picks a free one) (got "eighty")\n')
+  t.equal(
+    run.stderr,
+    'Invalid configuration: PORT must be an integer between 0 and 65535: ' +
+      'TCP port to listen on (0 picks a free one) (got "eighty")\n'
+  )
   t.notMatch(run.stderr, /\bat .*\.js/, 'no stack trace')
 })
 
@@ -40,14 +47,35 @@ t.test('the README lists every variable with its default', async (t) => {
 })
 
 t.test('W8: WebAuthn: the RP id is a host name and every origin an exact origin on it (one line)', async (t) => {
-  t.match(loadConfig({}), { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: '', WEBAUTHN_ORIGINS: 'http://localhost:3000' })
-  t.doesNotThrow(() => loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com,https://app.example.com' }))
+  t.match(loadConfig({}), {
+    WEBAUTHN_RP_ID: 'localhost',
+    WEBAUTHN_RP_NAME: '',
+    WEBAUTHN_ORIGINS: 'http://localhost:3000'
+  })
+  t.doesNotThrow(() =>
+    loadConfig({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com,https://app.example.com' })
+  )
   for (const bad of ['Example.com', 'https://example.com', 'example.com:443', 'exa mple.com', '-x.com']) {
-    t.throws(() => loadConfig({ WEBAUTHN_RP_ID: bad }), { name: 'ConfigError', message: /^Invalid configuration: WEBAUTHN_RP_ID must be/ }, bad)
+    t.throws(
+      () => loadConfig({ WEBAUTHN_RP_ID: bad }),
+      { name: 'ConfigError', message: /^Invalid configuration: WEBAUTHN_RP_ID must be/ },
+      bad
+    )
   }
-  for (const bad of ['http://evil.com', 'http://localhost:3000/', 'http://localhost:3000/login', 'ftp://localhost', 'localhost:3000',
-    'http://notlocalhost:3000', 'http://localhost:3000,https://evil.example']) {
-    t.throws(() => loadConfig({ WEBAUTHN_ORIGINS: bad }), { name: 'ConfigError', message: /^Invalid configuration: WEBAUTHN_ORIGINS must be origins .*\(got "[^"]*"\)$/ }, bad)
+  for (const bad of [
+    'http://evil.com',
+    'http://localhost:3000/',
+    'http://localhost:3000/login',
+    'ftp://localhost',
+    'localhost:3000',
+    'http://notlocalhost:3000',
+    'http://localhost:3000,https://evil.example'
+  ]) {
+    t.throws(
+      () => loadConfig({ WEBAUTHN_ORIGINS: bad }),
+      { name: 'ConfigError', message: /^Invalid configuration: WEBAUTHN_ORIGINS must be origins .*\(got "[^"]*"\)$/ },
+      bad
+    )
   }
   t.throws(() => loadConfig({ WEBAUTHN_RP_NAME: 'x'.repeat(65) }), { message: /WEBAUTHN_RP_NAME/ })
 })

@@ -20,7 +20,12 @@ npm test starts or installs it first (scripts/test-prereqs.sh); alone: bash scri
 export async function adminConnection () {
   const u = new URL(TEST_MYSQL_URL)
   try {
-    return await createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) })
+    return await createConnection({
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username) || 'root',
+      password: decodeURIComponent(u.password)
+    })
   } catch (err) {
     throw new Error(`${HOW_TO_START}\n(${(err as Error).message})`)
   }
@@ -55,7 +60,15 @@ export function tempDir (t: Test): string {
 /** A clock tests move by hand. */
 export function testClock (start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
   let now = start
-  return { now: () => now, advance: (ms: number) => { now += ms }, set: (ms: number) => { now = ms } }
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms
+    },
+    set: (ms: number) => {
+      now = ms
+    }
+  }
 }
 
 export type Store = 'mysql' | 'sqlite'
@@ -74,7 +87,21 @@ export async function buildTestApp (t: Test, options: TestAppOptions = {}): Prom
   const DATABASE_URL = config.DATABASE_URL ?? (store === 'mysql' ? await createTestDatabase(t) : 'sqlite::memory:')
   // every test request comes from 127.0.0.1: per-IP limits are raised unless a test sets them; the event-loop
   // overload check is off unless a test sets it (a loaded machine would answer 503 to a test about something else)
-  const app = await buildApp(loadConfig({}, { LOG_LEVEL: 'silent', DATA_DIR: tempDir(t), RATE_LIMIT_MAX: 1000000, RATE_LIMIT_AUTH_MAX: 1000000, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, ...config, DATABASE_URL }), build)
+  const app = await buildApp(
+    loadConfig(
+      {},
+      {
+        LOG_LEVEL: 'silent',
+        DATA_DIR: tempDir(t),
+        RATE_LIMIT_MAX: 1000000,
+        RATE_LIMIT_AUTH_MAX: 1000000,
+        OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0,
+        ...config,
+        DATABASE_URL
+      }
+    ),
+    build
+  )
   t.teardown(() => app.close())
   await before?.(app)
   await app.ready()
@@ -82,16 +109,26 @@ export async function buildTestApp (t: Test, options: TestAppOptions = {}): Prom
 }
 
 /** Runs a compiled script of the project (npm test builds first) and collects its output and exit code. */
-export function runScript (script: string, env: Record<string, string>, onOutput?: (stdout: string, child: ChildProcess) => void, args: string[] = []) {
-  return new Promise<{ code: number | null, stdout: string, stderr: string }>((resolve) => {
+export function runScript (
+  script: string,
+  env: Record<string, string>,
+  onOutput?: (stdout: string, child: ChildProcess) => void,
+  args: string[] = []
+) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [join(projectRoot, script), ...args], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d; onOutput?.(stdout, child) })
-    child.stderr.on('data', (d) => { stderr += d })
+    child.stdout.on('data', (d) => {
+      stdout += d
+      onOutput?.(stdout, child)
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
     child.stdin.end()
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })

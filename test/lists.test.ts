@@ -8,26 +8,32 @@ import { projectRoot } from '../src/paths.js'
 /** The README and any page under docs/, as one list of lines (the docs may be split into pages). */
 function docLines (): string[] {
   const docs = join(projectRoot, 'docs')
-  const pages = existsSync(docs) ? readdirSync(docs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')) : []
-  return [join(projectRoot, 'README.md'), ...pages.map((f) => join(docs, f))].flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+  const pages = existsSync(docs)
+    ? readdirSync(docs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'))
+    : []
+  return [join(projectRoot, 'README.md'), ...pages.map((f) => join(docs, f))].flatMap((file) =>
+    readFileSync(file, 'utf8').split('\n')
+  )
 }
 
 const codeNames = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)
 
-t.test('the docs\' roles table is the code\'s list of roles and grants', async (t) => {
+t.test("the docs' roles table is the code's list of roles and grants", async (t) => {
   const lines = docLines()
   const header = lines.findIndex((l) => /^\| Role \| Permissions \|/.test(l))
   t.ok(header >= 0, 'the docs have the table')
   const rows = lines.slice(header + 2).filter((_, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('|')))
-  const table = Object.fromEntries(rows.map((row) => {
-    const [, role = '', permissions = ''] = row.split('|')
-    return [codeNames(role)[0], codeNames(permissions).sort()]
-  }))
-  t.same(Object.keys(table), ROLE_NAMES, 'every role, in the list\'s order')
+  const table = Object.fromEntries(
+    rows.map((row) => {
+      const [, role = '', permissions = ''] = row.split('|')
+      return [codeNames(role)[0], codeNames(permissions).sort()]
+    })
+  )
+  t.same(Object.keys(table), ROLE_NAMES, "every role, in the list's order")
   for (const role of ROLE_NAMES) t.same(table[role], [...GRANTS[role]].sort(), `${role}'s permissions`)
 })
 
-t.test('the docs name the code\'s sort fields and roles where they list them', async (t) => {
+t.test("the docs name the code's sort fields and roles where they list them", async (t) => {
   const lines = docLines()
   const list = lines.find((l) => l.startsWith('| `GET /api/products` |'))
   t.same(codeNames(/`sort` \(([^)]*)\)/.exec(list ?? '')?.[1] ?? ''), [...SORT_FIELDS], 'GET /api/products: sort')

@@ -4,7 +4,12 @@ import { buildTestApp } from './helper.js'
 
 function capture () {
   const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const stream = new Writable({
+    write (chunk, _enc, done) {
+      lines.push(String(chunk))
+      done()
+    }
+  })
   return { lines, stream }
 }
 
@@ -37,7 +42,12 @@ t.test('log lines carry the request id and never a secret', async (t) => {
     method: 'POST',
     url: '/test/log',
     headers: { authorization: 'Bearer sekret-token', cookie: 'sid=sekret-cookie', 'x-request-id': 'req-1' },
-    payload: { username: 'alice', password: 'sekret-password', code: '123456', nested: { refresh_token: 'sekret-refresh' } }
+    payload: {
+      username: 'alice',
+      password: 'sekret-password',
+      code: '123456',
+      nested: { refresh_token: 'sekret-refresh' }
+    }
   })
   const ours = lines.filter((l) => l.includes('"req-1"'))
   t.ok(ours.length >= 2, 'request lines carry the request id')

@@ -8,10 +8,14 @@ t.test('npm start serves what npm install built, without compiling first', async
   const started = performance.now()
   // a process group of its own, so that nothing outlives the test whatever happens
   const child = spawn('npm', ['start'], {
-    cwd: projectRoot, detached: true, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: tempDir(t) }
+    cwd: projectRoot,
+    detached: true,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATA_DIR: tempDir(t) }
   })
   let out = ''
-  child.stderr.on('data', (d) => { out += d })
+  child.stderr.on('data', (d) => {
+    out += d
+  })
   const base = await new Promise<string | undefined>((resolve) => {
     child.stdout.on('data', (d) => {
       out += d
@@ -27,10 +31,17 @@ t.test('npm start serves what npm install built, without compiling first', async
   t.notMatch(out, /> tsc|prestart/, 'no compile step ran')
   // SIGTERM to npm alone (as a supervisor sends it) reaches the server: the script execs node
   const closed = once(child, 'close')
-  t.teardown(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch {} })
+  t.teardown(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {}
+  })
   child.kill('SIGTERM')
   await closed
   t.match(out, /"signal":"SIGTERM","msg":"shutting down"/, 'the server shut down on the signal sent to npm')
-  const stillUp = await fetch(`${base}/health/live`).then(() => true, () => false)
+  const stillUp = await fetch(`${base}/health/live`).then(
+    () => true,
+    () => false
+  )
   t.notOk(stillUp, 'no server is left listening')
 })

@@ -15,37 +15,52 @@ async function lint (args: string[]) {
     const { stdout, stderr } = await run(process.execPath, args, { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024 })
     return { code: 0, stdout, stderr }
   } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
+    const e = err as { code: number; stdout: string; stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
 }
 
 // both at once: together they take about as long as Spectral alone
 const redocly = lint([bin('@redocly/cli/bin/cli.js'), 'lint', 'openapi.yaml', '--format', 'json'])
-const spectral = lint([bin('@stoplight/spectral-cli/dist/index.js'), 'lint', '-r', '.spectral.mjs', 'openapi.yaml', '-f', 'json', '-q'])
+const spectral = lint([
+  bin('@stoplight/spectral-cli/dist/index.js'),
+  'lint',
+  '-r',
+  '.spectral.mjs',
+  'openapi.yaml',
+  '-f',
+  'json',
+  '-q'
+])
 
 t.test('Redocly (recommended rules, no ignore file): 0 errors', async (t) => {
   const res = await redocly
-  const report = JSON.parse(res.stdout) as { totals: { errors: number }, problems: { ruleId: string, message: string }[] }
+  const report = JSON.parse(res.stdout) as {
+    totals: { errors: number }
+    problems: { ruleId: string; message: string }[]
+  }
   t.equal(report.totals.errors, 0, JSON.stringify(report.problems.slice(0, 5)))
   t.equal(res.code, 0)
 })
 
-type SpectralResult = { code: string, severity: number, path: string[], message: string }
+type SpectralResult = { code: string; severity: number; path: string[]; message: string }
 
 t.test('Spectral with the OWASP API Security Top 10 ruleset (.spectral.mjs): 0 errors', async (t) => {
   const res = await spectral
   const errors = (JSON.parse(res.stdout || '[]') as SpectralResult[]).filter((r) => r.severity === 0)
-  t.same(errors.map((e) => `${e.code} at ${e.path.join('.')}`), [])
+  t.same(
+    errors.map((e) => `${e.code} at ${e.path.join('.')}`),
+    []
+  )
   t.equal(res.code, 0, res.stderr)
 })
 
 t.test('the Spectral exceptions are per operation, one rule each', async (t) => {
-  type Ruleset = { default: { overrides: { files: string[], rules: Record<string, string> }[] } }
-  const { default: ruleset } = await import(join(projectRoot, '.spectral.mjs')) as Ruleset
+  type Ruleset = { default: { overrides: { files: string[]; rules: Record<string, string> }[] } }
+  const { default: ruleset } = (await import(join(projectRoot, '.spectral.mjs'))) as Ruleset
   t.ok(ruleset.overrides.length > 0)
   for (const o of ruleset.overrides) {
-    for (const f of o.files) t.match(f, /^openapi\.yaml#\/paths\/[^/]+\/(get|put|post|patch|delete)$/, `${f} names one operation`)
+    for (const f of o.files) { t.match(f, /^openapi\.yaml#\/paths\/[^/]+\/(get|put|post|patch|delete)$/, `${f} names one operation`) }
     t.same(Object.values(o.rules), ['off'], 'one rule off, nothing else changed')
   }
 })

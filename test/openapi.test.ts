@@ -8,9 +8,12 @@ import { projectRoot } from '../src/paths.js'
 
 const committed = readFileSync(join(projectRoot, 'openapi.yaml'), 'utf8')
 
-t.test('openapi.yaml matches what the code generates (run `npm run openapi` after changing routes or schemas)', async (t) => {
-  t.equal(await generateOpenApiYaml(), committed)
-})
+t.test(
+  'openapi.yaml matches what the code generates (run `npm run openapi` after changing routes or schemas)',
+  async (t) => {
+    t.equal(await generateOpenApiYaml(), committed)
+  }
+)
 
 t.test('openapi.yaml has no anchors or aliases (tools that do not resolve them read it too)', async (t) => {
   let aliases = 0

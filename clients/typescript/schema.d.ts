@@ -928,7 +928,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
-             * @description a label of your choice
+             * @description a label of your choice: 1 to 64 characters, at least one visible; no control, zero-width, bidi or other invisible format characters
              * @example laptop
              */
             name: string;
@@ -945,14 +945,14 @@ export interface components {
         PasskeyRegistrationRequest: {
             response: components["schemas"]["RegistrationResponseJSON"];
             /**
-             * @description a label of your choice
+             * @description a label of your choice: 1 to 64 characters, at least one visible; no control, zero-width, bidi or other invisible format characters
              * @example laptop
              */
             name?: string;
         };
         PasskeyRenameRequest: {
             /**
-             * @description a label of your choice
+             * @description a label of your choice: 1 to 64 characters, at least one visible; no control, zero-width, bidi or other invisible format characters
              * @example laptop
              */
             name: string;
@@ -1378,7 +1378,7 @@ export interface components {
          */
         CreateApiKeyRequest: {
             /**
-             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters
+             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width, bidi or other invisible format characters
              * @example CI deploy
              */
             name: string;
@@ -1395,7 +1395,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
-             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters
+             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width, bidi or other invisible format characters
              * @example CI deploy
              */
             name: string;
@@ -1414,7 +1414,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
-             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width or bidi characters
+             * @description what the key is for: 1 to 100 characters, at least one visible; no control, zero-width, bidi or other invisible format characters
              * @example CI deploy
              */
             name: string;

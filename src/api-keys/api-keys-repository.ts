@@ -43,7 +43,8 @@ export function createApiKeyRepository (db: Executor) {
       const r = await db.execute(
         'INSERT INTO api_keys (user_id, name, key_hash, prefix, permissions, created_at, expires_at) ' +
           'VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [k.user_id, k.name, k.key_hash, k.prefix, k.permissions, k.created_at, k.expires_at])
+        [k.user_id, k.name, k.key_hash, k.prefix, k.permissions, k.created_at, k.expires_at]
+      )
       return r.insertId
     },
 
@@ -59,39 +60,56 @@ export function createApiKeyRepository (db: Executor) {
     /** Keys neither revoked nor expired. */
     async countLive (userId: number, now: number): Promise<number> {
       const [row] = await db.query<{ n: number | string }>(
-        'SELECT COUNT(*) AS n FROM api_keys WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?', [userId, now])
+        'SELECT COUNT(*) AS n FROM api_keys WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
+        [userId, now]
+      )
       return Number(row?.n ?? 0)
     },
 
     /** A user's keys by id (keyset), at most `limit`. */
     async list (userId: number, afterId: number, limit: number): Promise<ApiKeyRow[]> {
       return db.query<ApiKeyRow & Record<string, unknown>>(
-        `SELECT ${COLUMNS} FROM api_keys WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?`, [userId, afterId, limit])
+        `SELECT ${COLUMNS} FROM api_keys WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?`,
+        [userId, afterId, limit]
+      )
     },
 
     async state (keyHash: string): Promise<ApiKeyState | undefined> {
-      return (await db.query<ApiKeyState & Record<string, unknown>>(
-        `SELECT k.id, k.user_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_ip, u.disabled_at,
+      return (
+        await db.query<ApiKeyState & Record<string, unknown>>(
+          `SELECT k.id, k.user_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_ip, u.disabled_at,
           (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur
             JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = k.user_id) AS owner_permissions
-         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?`, [keyHash]))[0]
+         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?`,
+          [keyHash]
+        )
+      )[0]
     },
 
     /** The hash of a live key of this user (to drop it from the cache), or undefined. */
     async liveHash (userId: number, id: number): Promise<string | undefined> {
-      return (await db.query<{ key_hash: string }>(
-        'SELECT key_hash FROM api_keys WHERE id = ? AND user_id = ? AND revoked_at IS NULL', [id, userId]))[0]?.key_hash
+      return (
+        await db.query<{ key_hash: string }>(
+          'SELECT key_hash FROM api_keys WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+          [id, userId]
+        )
+      )[0]?.key_hash
     },
 
     /** Revokes one key of this user; false when there is no such unrevoked key. */
     async revoke (userId: number, id: number, now: number): Promise<boolean> {
-      const r = await db.execute('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
-        [now, id, userId])
+      const r = await db.execute(
+        'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+        [now, id, userId]
+      )
       return r.affectedRows === 1
     },
 
     async revokeAll (userId: number, now: number): Promise<number> {
-      const r = await db.execute('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [now, userId])
+      const r = await db.execute('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [
+        now,
+        userId
+      ])
       return r.affectedRows
     },
 
@@ -103,7 +121,8 @@ export function createApiKeyRepository (db: Executor) {
       const r = await db.execute(
         'UPDATE api_keys SET last_used_at = ?, last_used_ip = ? ' +
           'WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)',
-        [now, ip, id, now - minGapMs])
+        [now, ip, id, now - minGapMs]
+      )
       return r.affectedRows === 1
     }
   }

@@ -32,11 +32,19 @@ export interface KeyIdentity {
 }
 
 export type KeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'disabled'
-export type KeyCheck = { ok: true, identity: KeyIdentity } | { ok: false, reason: KeyRefusal }
+export type KeyCheck = { ok: true; identity: KeyIdentity } | { ok: false; reason: KeyRefusal }
 
-export interface NewKeyInput { name: string, permissions: string[], expires_in_days: number }
+export interface NewKeyInput {
+  name: string
+  permissions: string[]
+  expires_in_days: number
+}
 
-interface CachedKey { userId: number, state: ApiKeyState, effective: string[] }
+interface CachedKey {
+  userId: number
+  state: ApiKeyState
+  effective: string[]
+}
 
 const list = (csv: string | null) => (csv ? csv.split(',').sort() : [])
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
@@ -76,8 +84,13 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
   const cache = createSessionCache<CachedKey>(config.SESSION_CHECK_CACHE_MS, now)
   const touchDue = everyMs(TOUCH_INTERVAL_MS, now)
   const expiredAuditDue = everyMs(TOUCH_INTERVAL_MS, now)
-  const audit = (event: AuditEventName, owner: number, meta: ClientMeta, details: string, actor: number | null = owner) =>
-    createAuditRepository(db).record(event, now(), meta, { actor, target: owner, details })
+  const audit = (
+    event: AuditEventName,
+    owner: number,
+    meta: ClientMeta,
+    details: string,
+    actor: number | null = owner
+  ) => createAuditRepository(db).record(event, now(), meta, { actor, target: owner, details })
 
   async function lookup (hash: string): Promise<CachedKey | null> {
     const cached = cache.get(hash)
@@ -92,12 +105,12 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
   }
 
   async function existingUser (id: number) {
-    if (!await createUserRepository(db).findById(id)) throw AdminErrors.userNotFound(`No user ${id}`)
+    if (!(await createUserRepository(db).findById(id))) throw AdminErrors.userNotFound(`No user ${id}`)
   }
 
   async function revokeOne (actor: number | null, owner: number, id: number, meta: ClientMeta) {
     const hash = await keys().liveHash(owner, id)
-    if (hash === undefined || !await keys().revoke(owner, id, now())) throw ApiKeyErrors.notFound()
+    if (hash === undefined || !(await keys().revoke(owner, id, now()))) throw ApiKeyErrors.notFound()
     cache.evict(hash)
     await audit('api_key_revoked', owner, meta, `key ${id}`, actor)
   }
@@ -122,13 +135,17 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
       const id = await db.transaction(async (tx) => {
         const repo = createApiKeyRepository(tx)
         await repo.lockOwner(userId)
-        if (await repo.countLive(userId, at) >= MAX_LIVE_API_KEYS) {
+        if ((await repo.countLive(userId, at)) >= MAX_LIVE_API_KEYS) {
           throw ApiKeyErrors.tooMany(`At most ${MAX_LIVE_API_KEYS} live keys per user`)
         }
         return repo.create(row)
       })
-      await audit('api_key_created', userId, meta,
-        `key ${id} "${row.name}" (${row.prefix}…): ${row.permissions}, ${days} days`)
+      await audit(
+        'api_key_created',
+        userId,
+        meta,
+        `key ${id} "${row.name}" (${row.prefix}…): ${row.permissions}, ${days} days`
+      )
       const { name, prefix, permissions, expires_at: expiresAt } = row
       return { id, name, key, prefix, permissions: list(permissions), expires_at: iso(expiresAt)! }
     },
@@ -179,12 +196,27 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
         return { ok: false, reason: 'expired' }
       }
       const ip = storedAddress(meta.ip)
-      if (touchDue(state.id) && await keys().touch(state.id, at, ip, TOUCH_INTERVAL_MS) && state.last_used_ip !== ip) {
+      if (
+        touchDue(state.id) &&
+        (await keys().touch(state.id, at, ip, TOUCH_INTERVAL_MS)) &&
+        state.last_used_ip !== ip
+      ) {
         const from = ip ?? 'an address that is not an IP'
-        await audit('api_key_new_ip', state.user_id, meta, `key ${state.id} from ${from}` +
-          (state.last_used_ip === null ? ' (first use)' : ` (before: ${state.last_used_ip})`), null)
+        await audit(
+          'api_key_new_ip',
+          state.user_id,
+          meta,
+          `key ${state.id} from ${from}` +
+            (state.last_used_ip === null ? ' (first use)' : ` (before: ${state.last_used_ip})`),
+          null
+        )
       }
-      const identity = { userId: state.user_id, keyId: state.id, permissions: found.effective, limitKey: hash.slice(0, 32) }
+      const identity = {
+        userId: state.user_id,
+        keyId: state.id,
+        permissions: found.effective,
+        limitKey: hash.slice(0, 32)
+      }
       return { ok: true, identity }
     },
 

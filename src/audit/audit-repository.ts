@@ -40,8 +40,20 @@ export function createAuditRepository (db: Executor) {
   return {
     async record (event: AuditEventName, at: number, meta: ClientMeta, who: AuditWho): Promise<void> {
       await db.execute(
-        'INSERT INTO audit_events (at, event, actor_user_id, target_user_id, session_id, ip, user_agent, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [at, event, who.actor ?? null, who.target ?? null, who.sessionId ?? null, meta.ip, meta.userAgent.slice(0, 255), meta.requestId, who.details?.slice(0, 1000) ?? null])
+        'INSERT INTO audit_events (at, event, actor_user_id, target_user_id, session_id, ip, user_agent, ' +
+          'request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          at,
+          event,
+          who.actor ?? null,
+          who.target ?? null,
+          who.sessionId ?? null,
+          meta.ip,
+          meta.userAgent.slice(0, 255),
+          meta.requestId,
+          who.details?.slice(0, 1000) ?? null
+        ]
+      )
       if (auditWritten.hasSubscribers) auditWritten.publish({ event } satisfies AuditWritten)
     },
 
@@ -49,14 +61,32 @@ export function createAuditRepository (db: Executor) {
     async list (q: AuditQuery): Promise<AuditRow[]> {
       const where: string[] = []
       const params: Array<string | number> = []
-      if (q.beforeId !== undefined) { where.push('id < ?'); params.push(q.beforeId) }
-      if (q.userId !== undefined) { where.push('(target_user_id = ? OR actor_user_id = ?)'); params.push(q.userId, q.userId) }
-      if (q.event !== undefined) { where.push('event = ?'); params.push(q.event) }
-      if (q.from !== undefined) { where.push('at >= ?'); params.push(q.from) }
-      if (q.to !== undefined) { where.push('at < ?'); params.push(q.to) }
+      if (q.beforeId !== undefined) {
+        where.push('id < ?')
+        params.push(q.beforeId)
+      }
+      if (q.userId !== undefined) {
+        where.push('(target_user_id = ? OR actor_user_id = ?)')
+        params.push(q.userId, q.userId)
+      }
+      if (q.event !== undefined) {
+        where.push('event = ?')
+        params.push(q.event)
+      }
+      if (q.from !== undefined) {
+        where.push('at >= ?')
+        params.push(q.from)
+      }
+      if (q.to !== undefined) {
+        where.push('at < ?')
+        params.push(q.to)
+      }
       params.push(q.limit)
       return db.query<AuditRow & Record<string, unknown>>(
-        `SELECT id, at, event, actor_user_id, target_user_id, session_id, ip, user_agent, request_id, details FROM audit_events${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`, params)
+        'SELECT id, at, event, actor_user_id, target_user_id, session_id, ip, user_agent, request_id, details ' +
+          `FROM audit_events${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`,
+        params
+      )
     }
   }
 }

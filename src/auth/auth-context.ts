@@ -53,9 +53,9 @@ export function createAuthContext (deps: AuthDeps) {
   /** The secret being enrolled, as a QR code's URI, with a new enrollment token. */
   async function enrollmentOf (user: UserRow) {
     const secret = secondFactor.enrollingSecretOf(user)!
-    const { token, expires_in } = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
-    const otpauth_uri = otpauthUri(secret, config.TOTP_ISSUER, user.username)
-    return { otpauth_uri, secret, enrollment_token: token, expires_in }
+    const issued = await issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
+    const uri = otpauthUri(secret, config.TOTP_ISSUER, user.username)
+    return { otpauth_uri: uri, secret, enrollment_token: issued.token, expires_in: issued.expires_in }
   }
 
   /**
@@ -72,7 +72,12 @@ export function createAuthContext (deps: AuthDeps) {
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
     const passkey = proof.webauthn !== undefined
-    const { sid, tokens } = await sessions.start(user.id, await repos().users.rolesOf(user.id), meta, passkey ? ['pwd', 'hwk', 'user'] : ['pwd', 'otp'])
+    const { sid, tokens } = await sessions.start(
+      user.id,
+      await repos().users.rolesOf(user.id),
+      meta,
+      passkey ? ['pwd', 'hwk', 'user'] : ['pwd', 'otp']
+    )
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)

@@ -12,27 +12,44 @@ export interface AuthTokenRow {
 export function createAuthTokenRepository (db: Executor) {
   return {
     async create (purpose: AuthTokenPurpose, hash: string, userId: number, expiresAt: number, now: number) {
-      await db.execute('INSERT INTO auth_tokens (token_hash, purpose, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
-        [hash, purpose, userId, expiresAt, now])
+      await db.execute(
+        'INSERT INTO auth_tokens (token_hash, purpose, user_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
+        [hash, purpose, userId, expiresAt, now]
+      )
     },
 
     /** The live token of that purpose: not expired, not used, not out of attempts. */
-    async findLive (purpose: AuthTokenPurpose, hash: string, now: number, maxAttempts: number): Promise<AuthTokenRow | undefined> {
-      return (await db.query<AuthTokenRow & Record<string, unknown>>(
-        'SELECT user_id, expires_at, attempts FROM auth_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?',
-        [hash, purpose, now, maxAttempts]))[0]
+    async findLive (
+      purpose: AuthTokenPurpose,
+      hash: string,
+      now: number,
+      maxAttempts: number
+    ): Promise<AuthTokenRow | undefined> {
+      return (
+        await db.query<AuthTokenRow & Record<string, unknown>>(
+          'SELECT user_id, expires_at, attempts FROM auth_tokens WHERE token_hash = ? AND purpose = ? AND used_at ' +
+            'IS NULL AND expires_at > ? AND attempts < ?',
+          [hash, purpose, now, maxAttempts]
+        )
+      )[0]
     },
 
     /** Spends a token once: of concurrent callers exactly one gets true. */
     async consume (hash: string, now: number): Promise<boolean> {
-      const r = await db.execute('UPDATE auth_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL', [now, hash])
+      const r = await db.execute('UPDATE auth_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL', [
+        now,
+        hash
+      ])
       return r.affectedRows === 1
     },
 
     /** Takes one try of a live token, atomically: false once the tries are used up. */
     async takeAttempt (purpose: AuthTokenPurpose, hash: string, now: number, maxAttempts: number): Promise<boolean> {
-      const r = await db.execute('UPDATE auth_tokens SET attempts = attempts + 1 WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?',
-        [hash, purpose, now, maxAttempts])
+      const r = await db.execute(
+        'UPDATE auth_tokens SET attempts = attempts + 1 WHERE token_hash = ? AND purpose = ? AND used_at IS NULL ' +
+          'AND expires_at > ? AND attempts < ?',
+        [hash, purpose, now, maxAttempts]
+      )
       return r.affectedRows === 1
     },
 

@@ -12,5 +12,9 @@ export const AuthErrors = {
   registrationClosed: defineError(403, 'registration_closed', 'Registration is closed'),
   accountDisabled: defineError(403, 'account_disabled', 'This account is disabled'),
   usernameTaken: defineError(409, 'username_taken', 'Username already taken'),
-  enrollmentConfirmed: defineError(409, 'enrollment_already_confirmed', 'Two-factor authentication is already confirmed')
+  enrollmentConfirmed: defineError(
+    409,
+    'enrollment_already_confirmed',
+    'Two-factor authentication is already confirmed'
+  )
 }

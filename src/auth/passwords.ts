@@ -35,20 +35,34 @@ export async function createPasswordHasher (params: Argon2Params, gate?: HashGat
       return ok && hash !== undefined
     },
     /** Runs a login or registration under admission control (503 `overloaded` when too many are in progress). */
-    admit: <T>(operation: () => Promise<T>): Promise<T> => gate ? gate.admit(operation) : operation()
+    admit: <T>(operation: () => Promise<T>): Promise<T> => (gate ? gate.admit(operation) : operation())
   }
 }
 
 export type PasswordHasher = Awaited<ReturnType<typeof createPasswordHasher>>
 
 /** The hasher with the configured argon2id cost, behind the admission gate when one is given. */
-type Argon2Config = { ARGON2_MEMORY_KIB: number, ARGON2_TIME_COST: number, ARGON2_PARALLELISM: number }
-export const passwordHasherFor = (c: Argon2Config, gate?: HashGate) => createPasswordHasher(
-  { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM }, gate)
+type Argon2Config = { ARGON2_MEMORY_KIB: number; ARGON2_TIME_COST: number; ARGON2_PARALLELISM: number }
+export const passwordHasherFor = (c: Argon2Config, gate?: HashGate) =>
+  createPasswordHasher(
+    { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
+    gate
+  )
 
 const COMMON = new Set(common.dictionary['passwords-common'].map((p: string) => p.toLowerCase()))
 
-const LEET: Record<string, string> = { '@': 'a', '4': 'a', '0': 'o', '1': 'i', '!': 'i', '3': 'e', $: 's', '5': 's', '7': 't', '+': 't' }
+const LEET: Record<string, string> = {
+  '@': 'a',
+  4: 'a',
+  0: 'o',
+  1: 'i',
+  '!': 'i',
+  3: 'e',
+  $: 's',
+  5: 's',
+  7: 't',
+  '+': 't'
+}
 const unleet = (p: string) => p.replace(/[@4013!$57+]/g, (c) => LEET[c]!)
 
 /** The password, and what it is once the digits and symbols padded around a word and l33t spellings are taken off. */
@@ -61,7 +75,9 @@ function variants (p: string): string[] {
 /** Why a password is refused (beyond length, which the schema checks), or null. */
 export function passwordWeakness (password: string, username: string): string | null {
   const p = normalize(password).toLowerCase()
-  if (variants(p).some((v) => COMMON.has(v))) return 'is, or is built on, one of the most common passwords; choose a longer phrase of your own'
+  if (variants(p).some((v) => COMMON.has(v))) {
+    return 'is, or is built on, one of the most common passwords; choose a longer phrase of your own'
+  }
   if (p.includes(username.toLowerCase())) return 'must not contain the username'
   if (new Set(p).size < 3) return 'repeats too few distinct characters'
   return null

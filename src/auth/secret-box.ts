@@ -16,7 +16,9 @@ export function open (key: Buffer, sealed: string, aad: string): string {
   if (!sealed.startsWith('v1:')) throw new Error('unknown sealed format')
   const raw = Buffer.from(sealed.slice(3), 'base64')
   if (raw.length < 28) throw new Error('sealed value too short')
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 }).setAAD(Buffer.from(aad))
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 }).setAAD(
+    Buffer.from(aad)
+  )
   decipher.setAuthTag(raw.subarray(12, 28))
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
 }

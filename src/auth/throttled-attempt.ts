@@ -25,7 +25,13 @@ export interface ThrottledAttemptDeps {
 export function createThrottledAttempt ({ db, now, throttle, pseudonymKey }: ThrottledAttemptDeps) {
   const audit = createAuditRepository(db)
   const pseudonym = createPseudonym(pseudonymKey)
-  return async function throttled<T> (name: string, userId: number | null, meta: ClientMeta, complete: boolean, fn: () => Promise<T>): Promise<T> {
+  return async function throttled<T> (
+    name: string,
+    userId: number | null,
+    meta: ClientMeta,
+    complete: boolean,
+    fn: () => Promise<T>
+  ): Promise<T> {
     await throttle.take(name, meta.ip)
     let result: T
     try {
@@ -42,8 +48,15 @@ export function createThrottledAttempt ({ db, now, throttle, pseudonymKey }: Thr
       // what was typed for an unknown account may be a password: the log keeps only a keyed digest of it
       const who = userId === null ? pseudonym(name) : name
       const details = wrongCode ? 'wrong code' : userId === null ? 'unknown username' : 'wrong password'
-      if (!wrongPasskey) await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', now(), meta, { target: userId, details: `${details} (${who})` })
-      if (await throttle.failed(name, meta.ip)) await audit.record('account_locked', now(), meta, { target: userId, details: who })
+      if (!wrongPasskey) {
+        await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', now(), meta, {
+          target: userId,
+          details: `${details} (${who})`
+        })
+      }
+      if (await throttle.failed(name, meta.ip)) {
+        await audit.record('account_locked', now(), meta, { target: userId, details: who })
+      }
       throw err
     }
     await (complete ? throttle.clear(name, meta.ip) : throttle.release(name, meta.ip))

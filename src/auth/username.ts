@@ -24,5 +24,7 @@ export function canonicalUsername (input: string): string | null {
 /** The 400 for a name that has no canonical form, at `pointer`. */
 export function invalidUsername (pointer: string): ApiError {
   const message = 'is not a username: 3 to 50 letters, digits, ".", "_" or "-" once case and width are folded'
-  return new ApiError(400, Errors.validation.code, Errors.validation.title, `Invalid username: ${message}`, {}, [{ pointer, message }])
+  return new ApiError(400, Errors.validation.code, Errors.validation.title, `Invalid username: ${message}`, {}, [
+    { pointer, message }
+  ])
 }

@@ -54,7 +54,9 @@ export interface Driver extends Executor {
 export function checkParams (params: readonly SqlValue[]): readonly SqlValue[] {
   for (const [i, v] of params.entries()) {
     if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) {
-      throw new TypeError(`SQL parameter ${i + 1} is ${String(v)}: only finite numbers, strings, buffers or null are bound`)
+      throw new TypeError(
+        `SQL parameter ${i + 1} is ${String(v)}: only finite numbers, strings, buffers or null are bound`
+      )
     }
   }
   return params

@@ -61,7 +61,10 @@ export async function migrate (
   seed: Seed | null = seedAccessLists
 ): Promise<string[]> {
   return driver.withLock('secure_api_migrations', async (conn) => {
-    await conn.ddl('CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(191) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)')
+    await conn.ddl(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(191) NOT NULL PRIMARY KEY, applied_at BIGINT ' +
+        'NOT NULL)'
+    )
     const rows = await conn.query<{ version: string }>('SELECT version FROM schema_migrations')
     const done = new Set(rows.map((r) => numberOf(r.version)))
     const applied: string[] = []
@@ -77,7 +80,7 @@ export async function migrate (
       log.info({ migration: m.version }, 'migration applied')
       applied.push(m.version)
     }
-    for (const change of await seed?.(conn) ?? []) log.info({ change }, 'seed applied')
+    for (const change of (await seed?.(conn)) ?? []) log.info({ change }, 'seed applied')
     return applied
   })
 }

@@ -3,7 +3,16 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { MysqlTarget } from './mysql-url.js'
 import { CONNECT_ATTEMPT_MS } from './mysql-limits.js'
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR'])
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR'
+])
 const MAY_NOT_CREATE = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR'])
 
 export class StoreUnavailableError extends Error {
@@ -16,20 +25,37 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * Waits for the server (retrying with capped exponential backoff until `timeoutMs`)
  * and creates the database when it is missing and the account may create it.
  */
-export async function prepareMysqlDatabase (target: MysqlTarget, timeoutMs: number, log: FastifyBaseLogger): Promise<void> {
+export async function prepareMysqlDatabase (
+  target: MysqlTarget,
+  timeoutMs: number,
+  log: FastifyBaseLogger
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     let conn
     try {
-      conn = await createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, connectTimeout: CONNECT_ATTEMPT_MS })
+      conn = await createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        connectTimeout: CONNECT_ATTEMPT_MS
+      })
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unknown error'
-      if (!UNREACHABLE.has(code)) throw new StoreUnavailableError(`MySQL at ${target.host}:${target.port} refused the connection: ${code}`)
+      if (!UNREACHABLE.has(code)) {
+        throw new StoreUnavailableError(`MySQL at ${target.host}:${target.port} refused the connection: ${code}`)
+      }
       if (Date.now() + delay > deadline) {
-        throw new StoreUnavailableError(`MySQL at ${target.host}:${target.port} is unreachable (${code}); gave up after ${timeoutMs} ms`)
+        throw new StoreUnavailableError(
+          `MySQL at ${target.host}:${target.port} is unreachable (${code}); gave up after ${timeoutMs} ms`
+        )
       }
       // `error_code`, not `code`: the logger redacts `code` everywhere (TOTP codes are called that)
-      log.warn({ host: target.host, port: target.port, error_code: code, retryInMs: delay }, 'MySQL not reachable yet, retrying')
+      log.warn(
+        { host: target.host, port: target.port, error_code: code, retryInMs: delay },
+        'MySQL not reachable yet, retrying'
+      )
       await sleep(delay)
       continue
     }

@@ -18,8 +18,19 @@ type ClientErrorHandler = NonNullable<FastifyServerOptions['clientErrorHandler']
 export const clientErrorHandler: ClientErrorHandler = (err: Error & { code?: string }, socket: Socket) => {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   const e = problemOf(err.code)
-  const body = JSON.stringify({ type: PROBLEM_BASE + e.code, title: e.title, status: e.status, detail: e.detail, code: e.code })
-  const head = [`HTTP/1.1 ${e.status} ${e.title}`, 'Content-Type: application/problem+json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close']
+  const body = JSON.stringify({
+    type: PROBLEM_BASE + e.code,
+    title: e.title,
+    status: e.status,
+    detail: e.detail,
+    code: e.code
+  })
+  const head = [
+    `HTTP/1.1 ${e.status} ${e.title}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close'
+  ]
   if (socket.writable) socket.write(`${head.join('\r\n')}\r\n\r\n${body}`)
   socket.destroy(err)
 }

@@ -3,15 +3,18 @@ import { ApiError, Errors, PROBLEM_BASE, type ValidationIssue } from '../errors.
 import { MAX_ISSUES } from '../../schemas/problem.js'
 import { isStoreUnavailable } from '../db/errors.js'
 
-type AjvIssue = { instancePath: string, message?: string, keyword: string, params: Record<string, unknown> }
+type AjvIssue = { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }
 
 /** The violations (the first MAX_ISSUES), each as a JSON pointer into the request part it came from. */
 function issuesOf (error: FastifyError): ValidationIssue[] {
   const part = error.validationContext ?? 'body'
   return (error.validation as AjvIssue[]).slice(0, MAX_ISSUES).map((v) => {
-    const extra = v.keyword === 'required'
-      ? `/${String(v.params.missingProperty)}`
-      : v.keyword === 'additionalProperties' ? `/${String(v.params.additionalProperty)}` : ''
+    const extra =
+      v.keyword === 'required'
+        ? `/${String(v.params.missingProperty)}`
+        : v.keyword === 'additionalProperties'
+          ? `/${String(v.params.additionalProperty)}`
+          : ''
     const message = v.keyword === 'additionalProperties' ? 'is not an accepted property' : (v.message ?? 'is invalid')
     return { pointer: `/${part}${v.instancePath}${extra}`, message }
   })
@@ -26,7 +29,14 @@ export function toApiError (error: FastifyError | ApiError): ApiError {
   }
   if (error.validation) {
     const issues = issuesOf(error)
-    return new ApiError(400, Errors.validation.code, Errors.validation.title, `${issues.length} problem(s) in the request`, {}, issues)
+    return new ApiError(
+      400,
+      Errors.validation.code,
+      Errors.validation.title,
+      `${issues.length} problem(s) in the request`,
+      {},
+      issues
+    )
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -42,7 +52,12 @@ export function toApiError (error: FastifyError | ApiError): ApiError {
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    return new ApiError(status, error.code?.startsWith('FST_') ? Errors.badRequest.code : (error.code ?? Errors.badRequest.code), Errors.badRequest.title, error.message)
+    return new ApiError(
+      status,
+      error.code?.startsWith('FST_') ? Errors.badRequest.code : (error.code ?? Errors.badRequest.code),
+      Errors.badRequest.title,
+      error.message
+    )
   }
   return Errors.internal()
 }

@@ -2,7 +2,9 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
 
 type Serialize = (data: unknown) => string
-type BuildSerializer = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildSerializer']
+type BuildSerializer = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>['buildSerializer']
 
 /**
  * Response serializers, compiled once per distinct schema and only when first used. Every route

@@ -17,9 +17,17 @@ function finiteNumbersOnly (validate: ValidateFunction): ValidateFunction {
     const ok = validate(data)
     checked.errors = validate.errors
     if (!ok || typeof data !== 'object' || data === null) return ok
-    const bad = Object.entries(data).filter(([, v]) => [v].flat().some((n) => typeof n === 'number' && !Number.isFinite(n)))
+    const bad = Object.entries(data).filter(([, v]) =>
+      [v].flat().some((n) => typeof n === 'number' && !Number.isFinite(n))
+    )
     if (bad.length === 0) return true
-    checked.errors = bad.map(([key]) => ({ instancePath: `/${key}`, schemaPath: '#/type', keyword: 'type', params: {}, message: 'must be a finite number' }))
+    checked.errors = bad.map(([key]) => ({
+      instancePath: `/${key}`,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: {},
+      message: 'must be a finite number'
+    }))
     return false
   }) as ValidateFunction
   return Object.assign(checked, { schema: validate.schema, schemaEnv: validate.schemaEnv })
@@ -36,10 +44,16 @@ export function validationOptions (): FastifyServerOptions['schemaController'] {
   return {
     compilersFactory: {
       buildValidator: (externalSchemas, ajvOptions) => {
-        const given = ajvOptions as { customOptions?: object, plugins?: unknown[] }
+        const given = ajvOptions as { customOptions?: object; plugins?: unknown[] }
         const base = { ...given, plugins: [...(given.plugins ?? []), ajvErrors] }
-        const body = pool(externalSchemas, { ...base, customOptions: { ...base.customOptions, ...shared, coerceTypes: false } } as never)
-        const text = pool(externalSchemas, { ...base, customOptions: { ...base.customOptions, ...shared, coerceTypes: 'array' } } as never)
+        const body = pool(externalSchemas, {
+          ...base,
+          customOptions: { ...base.customOptions, ...shared, coerceTypes: false }
+        } as never)
+        const text = pool(externalSchemas, {
+          ...base,
+          customOptions: { ...base.customOptions, ...shared, coerceTypes: 'array' }
+        } as never)
         return (route) => {
           if (route.httpPart === 'body') return body(route)
           return finiteNumbersOnly(text(route) as ValidateFunction)

@@ -4,7 +4,13 @@ import { fromCents, toCents } from './money.js'
 import { ifMatchPasses, ifNoneMatchHits } from './entity-tags.js'
 import { productDescription, productName } from './product-text.js'
 import { keysetPage } from '../db/keyset.js'
-import { createProductRepository, SORT_COLUMNS, type ProductFields, type ProductRow, type SortField } from './products-repository.js'
+import {
+  createProductRepository,
+  SORT_COLUMNS,
+  type ProductFields,
+  type ProductRow,
+  type SortField
+} from './products-repository.js'
 
 export const ProductErrors = {
   invalidCursor: defineError(400, 'invalid_cursor', 'The cursor is not one this listing gave out'),
@@ -59,16 +65,18 @@ function encodeCursor (sort: SortField, order: string, row: ProductRow): string 
   return Buffer.from(JSON.stringify([sort, order, row[SORT_COLUMNS[sort]], row.id])).toString('base64url')
 }
 
-function decodeCursor (cursor: string, sort: SortField, order: string): { value: string | number, id: number } {
+function decodeCursor (cursor: string, sort: SortField, order: string): { value: string | number; id: number } {
   try {
     const [s, o, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
     const valueOk = sort === 'name' ? typeof value === 'string' : Number.isSafeInteger(value)
-    if (s === sort && o === order && valueOk && Number.isSafeInteger(id)) return { value: value as string | number, id: id as number }
+    if (s === sort && o === order && valueOk && Number.isSafeInteger(id)) {
+      return { value: value as string | number, id: id as number }
+    }
   } catch {}
   throw ProductErrors.invalidCursor('Pass the next_cursor of the previous page, with the same sort and order')
 }
 
-export function createProductService ({ db, now }: { db: Executor, now: () => number }) {
+export function createProductService ({ db, now }: { db: Executor; now: () => number }) {
   const repository = createProductRepository(db)
   const repo = () => repository
 
@@ -115,16 +123,20 @@ export function createProductService ({ db, now }: { db: Executor, now: () => nu
     async update (id: number, body: ProductBody, ifMatch: string | undefined, replace: boolean) {
       const version = await expectedVersion(id, ifMatch)
       const fields = fieldsOf(replace ? { description: '', ...body } : body)
-      if (!await repo().update(id, fields, version, now())) {
-        throw version === undefined ? ProductErrors.notFound(`No product ${id}`) : ProductErrors.preconditionFailed('The product changed meanwhile')
+      if (!(await repo().update(id, fields, version, now()))) {
+        throw version === undefined
+          ? ProductErrors.notFound(`No product ${id}`)
+          : ProductErrors.preconditionFailed('The product changed meanwhile')
       }
       return existing(id)
     },
 
     async remove (id: number, ifMatch: string | undefined) {
       const version = await expectedVersion(id, ifMatch)
-      if (!await repo().delete(id, version)) {
-        throw version === undefined ? ProductErrors.notFound(`No product ${id}`) : ProductErrors.preconditionFailed('The product changed meanwhile')
+      if (!(await repo().delete(id, version))) {
+        throw version === undefined
+          ? ProductErrors.notFound(`No product ${id}`)
+          : ProductErrors.preconditionFailed('The product changed meanwhile')
       }
     }
   }

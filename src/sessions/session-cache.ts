@@ -9,8 +9,12 @@ export interface LiveSession {
  * the bound on how late a revocation made elsewhere is seen here. Bounded in size. If the clock
  * goes back, entries stop being trusted rather than being trusted for longer. API keys use it too (keyed by hash).
  */
-export function createSessionCache<V extends { userId: number } = LiveSession> (ttlMs: number, now: () => number, maxEntries = 50_000) {
-  const entries = new Map<string, { value: V | null, at: number }>()
+export function createSessionCache<V extends { userId: number } = LiveSession> (
+  ttlMs: number,
+  now: () => number,
+  maxEntries = 50_000
+) {
+  const entries = new Map<string, { value: V | null; at: number }>()
   return {
     get (sid: string): V | null | undefined {
       const hit = entries.get(sid)
@@ -25,7 +29,9 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
       entries.set(sid, { value, at: now() })
     },
-    evict (sid: string) { entries.delete(sid) },
+    evict (sid: string) {
+      entries.delete(sid)
+    },
     evictUser (userId: number) {
       for (const [sid, e] of entries) if (e.value?.userId === userId) entries.delete(sid)
     }

@@ -21,7 +21,8 @@ export type { ClientMeta }
 const PURGE_BATCH = 500
 const KEEP_REVOKED_MS = 24 * 3600 * 1000
 
-const isLive = (s: SessionState, now: number) => s.revoked_at === null && s.disabled_at === null && s.idle_expires_at > now && s.absolute_expires_at > now
+const isLive = (s: SessionState, now: number) =>
+  s.revoked_at === null && s.disabled_at === null && s.idle_expires_at > now && s.absolute_expires_at > now
 const list = (csv: string | null) => (csv ? csv.split(',').sort() : [])
 /** A refresh is not a new authentication: the tokens keep what the session last proved. */
 const authOf = (s: SessionState): AuthEvent => ({ at: s.auth_time, amr: amrFromText(s.amr) })
@@ -37,24 +38,48 @@ export interface SessionDeps {
 
 /** Sessions, rotating refresh tokens with reuse detection, and the per-request session check. */
 export function createSessionService ({ db, now: clock, config, sign, throttle }: SessionDeps) {
-  const repos = (ex: Executor = db) => ({ sessions: createSessionRepository(ex), refresh: createRefreshTokenRepository(ex), audit: createAuditRepository(ex) })
+  const repos = (ex: Executor = db) => ({
+    sessions: createSessionRepository(ex),
+    refresh: createRefreshTokenRepository(ex),
+    audit: createAuditRepository(ex)
+  })
   const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, clock)
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
-  /** An event on `userId`'s sessions; the actor is the user unless someone else acted (an administrator, or null for the CLI). */
-  const audit = (ex: Executor, event: AuditEventName, userId: number, sid: string | null, meta: ClientMeta, actor: number | null = userId) =>
-    repos(ex).audit.record(event, clock(), meta, { actor, target: userId, sessionId: sid })
+  /**
+   * An event on `userId`'s sessions; the actor is the user unless someone else acted (an administrator, or null for the
+   * CLI).
+   */
+  const audit = (
+    ex: Executor,
+    event: AuditEventName,
+    userId: number,
+    sid: string | null,
+    meta: ClientMeta,
+    actor: number | null = userId
+  ) => repos(ex).audit.record(event, clock(), meta, { actor, target: userId, sessionId: sid })
 
   const accessToken = (userId: number, sid: string, roles: string[], auth: AuthEvent) => ({
-    access_token: sign({ sub: String(userId), sid, roles, jti: randomUUID(), iat: Math.floor(clock() / 1000), ...authClaims(auth) }),
+    access_token: sign({
+      sub: String(userId),
+      sid,
+      roles,
+      jti: randomUUID(),
+      iat: Math.floor(clock() / 1000),
+      ...authClaims(auth)
+    }),
     token_type: 'Bearer' as const,
     expires_in: config.ACCESS_TOKEN_TTL
   })
-  const tokens = (userId: number, sid: string, roles: string[], refreshToken: string, auth: AuthEvent) =>
-    ({ ...accessToken(userId, sid, roles, auth), refresh_token: refreshToken })
+  const tokens = (userId: number, sid: string, roles: string[], refreshToken: string, auth: AuthEvent) => ({
+    ...accessToken(userId, sid, roles, auth),
+    refresh_token: refreshToken
+  })
 
   return {
-    /** A new session for a completed login (`amr`: the factors it proved): its id (for the audit log) and its tokens. */
+    /**
+     * A new session for a completed login (`amr`: the factors it proved): its id (for the audit log) and its tokens.
+     */
     async start (userId: number, roles: string[], meta: ClientMeta, amr: AuthEvent['amr']) {
       const now = clock()
       const sid = randomBytes(16).toString('base64url')
@@ -87,9 +112,9 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
       const outcome = await db.transaction(async (tx) => {
         const r = repos(tx)
         const row = await r.refresh.find(hash)
-        const state = row && await r.sessions.state(row.session_id)
+        const state = row && (await r.sessions.state(row.session_id))
         if (!row || !state || !isLive(state, now)) return { kind: 'invalid' as const }
-        if (row.spent_at !== null || !await r.refresh.spend(hash, now)) {
+        if (row.spent_at !== null || !(await r.refresh.spend(hash, now))) {
           // one theft, one event: of a burst of replays only the one that ends the session audits it
           if (await r.sessions.revoke(state.user_id, row.session_id, now, 'refresh_reuse')) {
             await audit(tx, 'refresh_reuse_detected', state.user_id, row.session_id, meta)
@@ -99,7 +124,10 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
         const next = newOpaqueToken()
         await r.refresh.create(sha256(next), row.session_id, now)
         await r.sessions.touch(row.session_id, now, idleMs, meta.ip, meta.userAgent)
-        return { kind: 'ok' as const, tokens: tokens(state.user_id, row.session_id, list(state.roles), next, authOf(state)) }
+        return {
+          kind: 'ok' as const,
+          tokens: tokens(state.user_id, row.session_id, list(state.roles), next, authOf(state))
+        }
       })
       if (outcome.kind === 'reused') {
         cache.evict(outcome.sid)
@@ -109,12 +137,18 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
       return outcome.tokens
     },
 
-    /** The live session behind an access token (user enabled), with the user's current roles and permissions; cached briefly. */
+    /**
+     * The live session behind an access token (user enabled), with the user's current roles and permissions; cached
+     * briefly.
+     */
     async check (sid: string): Promise<LiveSession | null> {
       const cached = cache.get(sid)
       if (cached !== undefined) return cached
       const state = await repos().sessions.state(sid)
-      const live = state && isLive(state, clock()) ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) } : null
+      const live =
+        state && isLive(state, clock())
+          ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) }
+          : null
       cache.set(sid, live)
       return live
     },
@@ -127,7 +161,9 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
       const at = clock()
       // what the session has proven: the factors of its login and of its step-ups (a step-up never lowers acr)
       const amr = amrFromText([...new Set([...user.amr, ...proven])].join(','))
-      if (!await repos().sessions.renewAuth(user.id, user.sid, { auth_time: at, amr: amrToText(amr) })) throw Errors.invalidToken('The session of this token has ended; log in again')
+      if (!(await repos().sessions.renewAuth(user.id, user.sid, { auth_time: at, amr: amrToText(amr) }))) {
+        throw Errors.invalidToken('The session of this token has ended; log in again')
+      }
       return accessToken(user.id, user.sid, user.roles, { at, amr })
     },
 
@@ -151,7 +187,7 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
 
     /** Ends one of the user's own sessions; someone else's is "not found". */
     async revoke (user: AuthUser, sid: string, meta: ClientMeta, event: AuditEventName = 'session_revoked') {
-      if (!await repos().sessions.revoke(user.id, sid, clock(), event)) throw SessionErrors.sessionNotFound()
+      if (!(await repos().sessions.revoke(user.id, sid, clock(), event))) throw SessionErrors.sessionNotFound()
       cache.evict(sid)
       await audit(db, event, user.id, sid, meta)
     },
@@ -160,7 +196,12 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
      * Ends all of a user's sessions, or all but one, and audits it once: `actor` is who did it
      * (the user, an administrator, or null for the command line).
      */
-    async revokeAll (userId: number, reason: AuditEventName, meta: ClientMeta, { actor = userId, exceptSid }: { actor?: number | null, exceptSid?: string } = {}) {
+    async revokeAll (
+      userId: number,
+      reason: AuditEventName,
+      meta: ClientMeta,
+      { actor = userId, exceptSid }: { actor?: number | null; exceptSid?: string } = {}
+    ) {
       await repos().sessions.revokeAll(userId, clock(), reason, exceptSid)
       cache.evictUser(userId)
       await audit(db, reason, userId, exceptSid ?? null, meta, actor)
@@ -175,7 +216,11 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
         deleted += n
         await new Promise((resolve) => setImmediate(resolve))
       }
-      return deleted + await createAuthTokenRepository(db).purgeExpired(clock()) + await throttle.purge(clock() - KEEP_REVOKED_MS)
+      return (
+        deleted +
+        (await createAuthTokenRepository(db).purgeExpired(clock())) +
+        (await throttle.purge(clock() - KEEP_REVOKED_MS))
+      )
     }
   }
 }

@@ -11,12 +11,22 @@ const jwksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { kty: 'RSA' as const, kid, use: 'sig' as const, alg: 'RS256' as const, n: n!, e: e! }
     })
   }
-  app.get('/.well-known/jwks.json', {
-    schema: { tags: ['sessions'], operationId: 'getJwks', summary: 'Public keys that verify access tokens', security: [], response: { 200: ref(Jwks), ...problems() } }
-  }, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300')
-    return body
-  })
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags: ['sessions'],
+        operationId: 'getJwks',
+        summary: 'Public keys that verify access tokens',
+        security: [],
+        response: { 200: ref(Jwks), ...problems() }
+      }
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300')
+      return body
+    }
+  )
 }
 
 export default jwksRoutes

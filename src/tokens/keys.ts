@@ -1,4 +1,12 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject
+} from 'node:crypto'
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
@@ -30,7 +38,13 @@ export interface Keys {
  * then hard-linked into place, so a second instance starting at the same moment either
  * wins the link or reads the complete file of the first.
  */
-function loadOrCreate (dir: string, file: string, create: () => string, log: FastifyBaseLogger, variable: string): string {
+function loadOrCreate (
+  dir: string,
+  file: string,
+  create: () => string,
+  log: FastifyBaseLogger,
+  variable: string
+): string {
   const path = join(dir, file)
   mkdirSync(dir, { recursive: true })
   if (!existsSync(path)) {
@@ -44,7 +58,11 @@ function loadOrCreate (dir: string, file: string, create: () => string, log: Fas
       unlinkSync(tmp)
     }
   }
-  log.warn({ path }, `${variable} is not set: using a key generated into the data dir; set ${variable} in production, the same on every instance`)
+  log.warn(
+    { path },
+    `${variable} is not set: using a key generated into the data dir; ` +
+      `set ${variable} in production, the same on every instance`
+  )
   return readFileSync(path, 'utf8').trim()
 }
 
@@ -61,8 +79,11 @@ function decodeKey (text: string): Buffer {
  */
 async function checkSharedKey (db: Executor, name: string, key: Buffer, now: number) {
   const fingerprint = createHmac('sha256', key).update('secure-api key fingerprint').digest('hex')
-  if (await createKeyFingerprintRepository(db).recordOnce(name, fingerprint, now) !== fingerprint) {
-    throw new Error(`the TOTP encryption key differs from the one this database's TOTP secrets are sealed with: give every instance the same TOTP_ENCRYPTION_KEY`)
+  if ((await createKeyFingerprintRepository(db).recordOnce(name, fingerprint, now)) !== fingerprint) {
+    throw new Error(
+      'the TOTP encryption key differs from the one this database\'s TOTP secrets are sealed with: ' +
+        'give every instance the same TOTP_ENCRYPTION_KEY'
+    )
   }
 }
 
@@ -72,7 +93,12 @@ function verificationKey (publicKey: KeyObject, variable: string): VerificationK
     throw new Error(`${variable} must hold RSA keys of ${RSA_BITS.min} to ${RSA_BITS.max} bits`)
   }
   const { e, n } = publicKey.export({ format: 'jwk' })
-  return { publicKey, kid: createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url') }
+  return {
+    publicKey,
+    kid: createHash('sha256')
+      .update(JSON.stringify({ e, kty: 'RSA', n }))
+      .digest('base64url')
+  }
 }
 
 export function signingKeyFromPem (pem: string): SigningKey {
@@ -82,30 +108,58 @@ export function signingKeyFromPem (pem: string): SigningKey {
 
 /** Every PEM public key in a text (several may follow each other). */
 export function publicKeysFromPem (text: string): VerificationKey[] {
-  return (text.match(/-----BEGIN (RSA )?PUBLIC KEY-----[\s\S]+?-----END (RSA )?PUBLIC KEY-----/g) ?? [])
-    .map((pem) => verificationKey(createPublicKey(pem), 'JWT_PREVIOUS_PUBLIC_KEYS'))
+  return (text.match(/-----BEGIN (RSA )?PUBLIC KEY-----[\s\S]+?-----END (RSA )?PUBLIC KEY-----/g) ?? []).map((pem) =>
+    verificationKey(createPublicKey(pem), 'JWT_PREVIOUS_PUBLIC_KEYS')
+  )
 }
 
-type KeyConfig = Pick<Config, 'DATA_DIR' | 'TOTP_ENCRYPTION_KEY' | 'JWT_PRIVATE_KEY' | 'JWT_PRIVATE_KEY_FILE' |
-  'JWT_PREVIOUS_PUBLIC_KEYS' | 'JWT_PREVIOUS_PUBLIC_KEYS_FILE'>
+type KeyConfig = Pick<
+  Config,
+  | 'DATA_DIR'
+  | 'TOTP_ENCRYPTION_KEY'
+  | 'JWT_PRIVATE_KEY'
+  | 'JWT_PRIVATE_KEY_FILE'
+  | 'JWT_PREVIOUS_PUBLIC_KEYS'
+  | 'JWT_PREVIOUS_PUBLIC_KEYS_FILE'
+>
 
 /** Key material: from configuration, else generated once into DATA_DIR with a warning. */
 export async function loadKeys (c: KeyConfig, db: Executor, now: number, log: FastifyBaseLogger): Promise<Keys> {
-  const totp = decodeKey(c.TOTP_ENCRYPTION_KEY ||
-    loadOrCreate(c.DATA_DIR, 'totp-encryption.key', () => randomBytes(32).toString('base64'), log, 'TOTP_ENCRYPTION_KEY'))
-  const pem = c.JWT_PRIVATE_KEY ||
+  const totp = decodeKey(
+    c.TOTP_ENCRYPTION_KEY ||
+      loadOrCreate(
+        c.DATA_DIR,
+        'totp-encryption.key',
+        () => randomBytes(32).toString('base64'),
+        log,
+        'TOTP_ENCRYPTION_KEY'
+      )
+  )
+  const pem =
+    c.JWT_PRIVATE_KEY ||
     (c.JWT_PRIVATE_KEY_FILE
       ? readFileSync(c.JWT_PRIVATE_KEY_FILE, 'utf8')
-      : loadOrCreate(c.DATA_DIR, 'jwt-signing-key.pem', () =>
-        generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      log, 'JWT_PRIVATE_KEY'))
+      : loadOrCreate(
+        c.DATA_DIR,
+        'jwt-signing-key.pem',
+        () =>
+          generateKeyPairSync('rsa', { modulusLength: 2048 })
+            .privateKey.export({ type: 'pkcs8', format: 'pem' })
+            .toString(),
+        log,
+        'JWT_PRIVATE_KEY'
+      ))
   await checkSharedKey(db, 'totp_encryption_key', totp, now)
   const signing = signingKeyFromPem(pem)
-  const previous = publicKeysFromPem(c.JWT_PREVIOUS_PUBLIC_KEYS ||
-    (c.JWT_PREVIOUS_PUBLIC_KEYS_FILE ? readFileSync(c.JWT_PREVIOUS_PUBLIC_KEYS_FILE, 'utf8') : ''))
+  const previous = publicKeysFromPem(
+    c.JWT_PREVIOUS_PUBLIC_KEYS ||
+      (c.JWT_PREVIOUS_PUBLIC_KEYS_FILE ? readFileSync(c.JWT_PREVIOUS_PUBLIC_KEYS_FILE, 'utf8') : '')
+  )
   const verification = [signing, ...previous.filter((k) => k.kid !== signing.kid)]
   if (verification.length > MAX_VERIFICATION_KEYS) {
-    throw new Error(`JWT_PREVIOUS_PUBLIC_KEYS holds too many keys: at most ${MAX_VERIFICATION_KEYS - 1} earlier keys are accepted`)
+    throw new Error(
+      `JWT_PREVIOUS_PUBLIC_KEYS holds too many keys: at most ${MAX_VERIFICATION_KEYS - 1} earlier keys are accepted`
+    )
   }
   return { totp, signing, verification }
 }

@@ -12,7 +12,11 @@ import { createUserRepository, type UserRepository, type UserRow } from './users
 
 export const AdminErrors = {
   userNotFound: defineError(404, 'user_not_found', 'No such user'),
-  notOnYourself: defineError(409, 'not_on_yourself', 'Administrators cannot disable themselves or take away their own admin role'),
+  notOnYourself: defineError(
+    409,
+    'not_on_yourself',
+    'Administrators cannot disable themselves or take away their own admin role'
+  ),
   lastAdmin: defineError(409, 'last_admin', 'At least one enabled administrator must remain')
 }
 
@@ -57,7 +61,9 @@ export function createAdminService ({ db, now, sessions, throttle }: AdminDeps) 
       const repo = createUserRepository(tx)
       await repo.lockAdministrators()
       await change(repo)
-      if (await repo.enabledAdministrators() === 0) throw AdminErrors.lastAdmin('Make another account an administrator first')
+      if ((await repo.enabledAdministrators()) === 0) {
+        throw AdminErrors.lastAdmin('Make another account an administrator first')
+      }
     })
   }
 
@@ -96,7 +102,9 @@ export function createAdminService ({ db, now, sessions, throttle }: AdminDeps) 
     async setDisabled (actor: AuthUser, id: number, disabled: boolean, meta: ClientMeta) {
       await existing(id)
       if (disabled && id === actor.id) throw AdminErrors.notOnYourself()
-      await changeAdministrators(async (repo) => { await repo.setDisabled(id, disabled ? now() : null, now()) })
+      await changeAdministrators(async (repo) => {
+        await repo.setDisabled(id, disabled ? now() : null, now())
+      })
       sessions.forgetUser(id)
       if (disabled) {
         await createAuthTokenRepository(db).revokeAll(id, now())

@@ -23,21 +23,33 @@ export interface NewUser {
   now: number
 }
 
-const COLUMNS = 'id, username, username_normalized, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_confirmed_at, totp_last_step, disabled_at, created_at'
+const COLUMNS =
+  'id, username, username_normalized, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_confirmed_at, ' +
+    'totp_last_step, disabled_at, created_at'
 
 /** SQL for accounts, on a pool or inside a transaction (pass the transaction as `db`). */
 export function createUserRepository (db: Executor) {
   return {
     async create (u: NewUser): Promise<number> {
       const { insertId } = await db.execute(
-        'INSERT INTO users (username, username_normalized, password_hash, totp_secret_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [u.username, u.usernameNormalized, u.passwordHash, u.totpSecretEnc, u.now, u.now])
-      await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [insertId, u.role])
+        'INSERT INTO users (username, username_normalized, password_hash, totp_secret_enc, created_at, ' +
+          'updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [u.username, u.usernameNormalized, u.passwordHash, u.totpSecretEnc, u.now, u.now]
+      )
+      await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [
+        insertId,
+        u.role
+      ])
       return insertId
     },
 
     async findByUsername (normalized: string): Promise<UserRow | undefined> {
-      return (await db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE username_normalized = ?`, [normalized]))[0]
+      return (
+        await db.query<UserRow & Record<string, unknown>>(
+          `SELECT ${COLUMNS} FROM users WHERE username_normalized = ?`,
+          [normalized]
+        )
+      )[0]
     },
 
     async findById (id: number): Promise<UserRow | undefined> {
@@ -45,12 +57,21 @@ export function createUserRepository (db: Executor) {
     },
 
     async anyWithRole (role: Role): Promise<boolean> {
-      return (await db.query('SELECT 1 AS one FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ? LIMIT 1', [role])).length > 0
+      return (
+        (
+          await db.query(
+            'SELECT 1 AS one FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ? LIMIT 1',
+            [role]
+          )
+        ).length > 0
+      )
     },
 
     async rolesOf (userId: number): Promise<string[]> {
       const rows = await db.query<{ name: string }>(
-        'SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.name', [userId])
+        'SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.name',
+        [userId]
+      )
       return rows.map((r) => r.name)
     },
 
@@ -62,14 +83,20 @@ export function createUserRepository (db: Executor) {
     async claimTotpStep (userId: number, step: number, now: number, confirm: boolean): Promise<boolean> {
       const r = await db.execute(
         `UPDATE users SET totp_last_step = ?, updated_at = ?${confirm ? ', totp_confirmed_at = ?' : ''}
-          WHERE id = ? AND totp_confirmed_at IS ${confirm ? '' : 'NOT '}NULL AND (totp_last_step IS NULL OR totp_last_step < ?)`,
-        confirm ? [step, now, now, userId, step] : [step, now, userId, step])
+          WHERE id = ? AND totp_confirmed_at IS ${confirm ? '' : 'NOT '}NULL
+            AND (totp_last_step IS NULL OR totp_last_step < ?)`,
+        confirm ? [step, now, now, userId, step] : [step, now, userId, step]
+      )
       return r.affectedRows === 1
     },
 
     /** Stages a new secret (2FA reset); the current one keeps working until the new one is confirmed. */
     async stageTotpSecret (userId: number, pendingEnc: string, now: number): Promise<void> {
-      await db.execute('UPDATE users SET totp_pending_secret_enc = ?, updated_at = ? WHERE id = ?', [pendingEnc, now, userId])
+      await db.execute('UPDATE users SET totp_pending_secret_enc = ?, updated_at = ? WHERE id = ?', [
+        pendingEnc,
+        now,
+        userId
+      ])
     },
 
     /**
@@ -79,14 +106,19 @@ export function createUserRepository (db: Executor) {
      */
     async promoteTotpSecret (userId: number, pendingEnc: string, step: number, now: number): Promise<boolean> {
       const r = await db.execute(
-        'UPDATE users SET totp_secret_enc = totp_pending_secret_enc, totp_pending_secret_enc = NULL, totp_last_step = ?, updated_at = ? WHERE id = ? AND totp_pending_secret_enc = ?',
-        [step, now, userId, pendingEnc])
+        'UPDATE users SET totp_secret_enc = totp_pending_secret_enc, totp_pending_secret_enc = NULL, ' +
+          'totp_last_step = ?, updated_at = ? WHERE id = ? AND totp_pending_secret_enc = ?',
+        [step, now, userId, pendingEnc]
+      )
       return r.affectedRows === 1
     },
 
     /** A page of accounts by id (keyset). */
     async list (afterId: number, limit: number): Promise<UserRow[]> {
-      return db.query<UserRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])
+      return db.query<UserRow & Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`,
+        [afterId, limit]
+      )
     },
 
     /**
@@ -99,7 +131,9 @@ export function createUserRepository (db: Executor) {
 
     async enabledAdministrators (): Promise<number> {
       const rows = await db.query<{ n: number | string }>(
-        "SELECT COUNT(*) AS n FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id WHERE r.name = 'admin' AND u.disabled_at IS NULL")
+        'SELECT COUNT(*) AS n FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id ' +
+          "WHERE r.name = 'admin' AND u.disabled_at IS NULL"
+      )
       return Number(rows[0]!.n)
     },
 
@@ -107,12 +141,18 @@ export function createUserRepository (db: Executor) {
     async setRoles (userId: number, roles: string[]): Promise<void> {
       await db.execute('DELETE FROM user_roles WHERE user_id = ?', [userId])
       for (const role of roles) {
-        await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [userId, role])
+        await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [
+          userId,
+          role
+        ])
       }
     },
 
     async setDisabled (userId: number, disabledAt: number | null, now: number): Promise<boolean> {
-      return (await db.execute('UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?', [disabledAt, now, userId])).affectedRows === 1
+      return (
+        (await db.execute('UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?', [disabledAt, now, userId]))
+          .affectedRows === 1
+      )
     },
 
     async setPasswordHash (userId: number, passwordHash: string, now: number): Promise<void> {

@@ -8,7 +8,12 @@ import { call, createKey, createKeyRequest, DAY_MS } from './flow.js'
 for (const store of stores) {
   t.test(`K9: key events are audited; the key never appears in a log line or an audit row (${store})`, async (t) => {
     let logs = ''
-    const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
+    const logStream = new Writable({
+      write (chunk, _enc, done) {
+        logs += chunk
+        done()
+      }
+    })
     const { app, clock } = await authApp(t, { store, logStream, config: { LOG_LEVEL: 'trace' } })
     const u = await userWithRole(app, clock, 'editor')
     const token = await login(app, clock, u)
@@ -29,20 +34,41 @@ for (const store of stores) {
     await call(app, 'GET', '/api/products', created.key) // within the minute: one audit row per key per minute
     await call(app, 'GET', '/auth/sessions', created.key) // refused on /auth
     // a failed creation with a key in the body's name: validation errors must not echo it either
-    await createKeyRequest(app, await login(app, clock, u), { name: created.key, permissions: ['users:write'], expires_in_days: 1 })
+    await createKeyRequest(app, await login(app, clock, u), {
+      name: created.key,
+      permissions: ['users:write'],
+      expires_in_days: 1
+    })
 
-    const rows = await app.db.query<Record<string, unknown>>('SELECT * FROM audit_events WHERE target_user_id = ? AND event LIKE ? ORDER BY id', [u.id, 'api_key_%'])
-    t.same(rows.map((r) => r.event), [
-      'api_key_created', 'api_key_created', 'api_key_new_ip', 'api_key_new_ip', 'api_key_revoked', 'api_key_expired_used'
-    ])
-    t.match(rows[0], { actor_user_id: u.id, details: new RegExp(`^key ${created.id} "audited key" \\(${created.prefix}…\\)`) })
+    const rows = await app.db.query<Record<string, unknown>>(
+      'SELECT * FROM audit_events WHERE target_user_id = ? AND event LIKE ? ORDER BY id',
+      [u.id, 'api_key_%']
+    )
+    t.same(
+      rows.map((r) => r.event),
+      [
+        'api_key_created',
+        'api_key_created',
+        'api_key_new_ip',
+        'api_key_new_ip',
+        'api_key_revoked',
+        'api_key_expired_used'
+      ]
+    )
+    t.match(rows[0], {
+      actor_user_id: u.id,
+      details: new RegExp(`^key ${created.id} "audited key" \\(${created.prefix}…\\)`)
+    })
     t.match(rows[2], { ip: '10.9.0.1', details: /first use/ })
     t.match(rows[3], { ip: '10.9.0.2', details: /before: 10\.9\.0\.1/ })
     t.match(rows[4], { actor_user_id: u.id, details: `key ${other.id}` })
     const audit = JSON.stringify(await app.db.query('SELECT * FROM audit_events'))
     t.ok(logs.length > 1000, 'requests were logged')
     for (const key of secrets) {
-      for (const [where, text] of [['logs', logs], ['audit', audit]] as const) {
+      for (const [where, text] of [
+        ['logs', logs],
+        ['audit', audit]
+      ] as const) {
         t.notMatch(text, key.slice(9), `${where}: no key beyond its display prefix`)
         t.notMatch(text, key.slice(20, 40), `${where}: not even a middle part`)
         t.notMatch(text, sha256(key), `${where}: nor its stored hash`)

@@ -14,6 +14,12 @@ export async function authApp (t: Test, options: TestAppOptions = {}) {
 
 export type Clock = ReturnType<typeof testClock>
 
+/**
+ * For tests of what many logins at once do to something else (throttling, enrollment races): every
+ * password check may wait for a hashing thread instead of the admission limit answering 503 overloaded.
+ */
+export const EVERY_HASH_WAITS = { HASH_QUEUE_MAX: 1000, HASH_QUEUE_TIMEOUT_MS: 60_000 }
+
 let counter = 0
 export const freshName = (prefix = 'user') => `${prefix}${process.pid}x${++counter}`
 export const PASSWORD = 'correct horse battery'
@@ -26,11 +32,19 @@ export async function register (app: FastifyInstance, username = freshName(), pa
   const res = await post(app, '/auth/register', { username, password })
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.body}`)
   const body = res.json()
-  return { username, password, id: body.user.id as number, secret: body.enrollment.secret as string, enrollmentToken: body.enrollment.enrollment_token as string, body }
+  return {
+    username,
+    password,
+    id: body.user.id as number,
+    secret: body.enrollment.secret as string,
+    enrollmentToken: body.enrollment.enrollment_token as string,
+    body
+  }
 }
 
 /** The authenticator app: the code for the clock's current step. */
-export const code = (secret: string, clock: Clock, offsetSteps = 0) => codeAt(secret, clock.now() + offsetSteps * PERIOD_MS)
+export const code = (secret: string, clock: Clock, offsetSteps = 0) =>
+  codeAt(secret, clock.now() + offsetSteps * PERIOD_MS)
 
 /** Moves to the next TOTP step, so a fresh code is available. */
 export const nextStep = (clock: Clock) => clock.advance(PERIOD_MS)
@@ -45,16 +59,29 @@ export async function enrolledUser (app: FastifyInstance, clock: Clock, username
 }
 
 /** A full login with a fresh code; returns the tokens. */
-export async function loginTokens (app: FastifyInstance, clock: Clock, u: { username: string, password: string, secret: string }, headers: Record<string, string> = {}) {
-  const res = await app.inject({ method: 'POST', url: '/auth/login', headers, payload: { username: u.username, password: u.password, code: code(u.secret, clock) } })
+export async function loginTokens (
+  app: FastifyInstance,
+  clock: Clock,
+  u: { username: string; password: string; secret: string },
+  headers: Record<string, string> = {}
+) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    headers,
+    payload: { username: u.username, password: u.password, code: code(u.secret, clock) }
+  })
   nextStep(clock)
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`)
-  return res.json() as { access_token: string, refresh_token: string, expires_in: number }
+  return res.json() as { access_token: string; refresh_token: string; expires_in: number }
 }
 
 /** A full login with a fresh code; returns the access token. */
-export const login = async (app: FastifyInstance, clock: Clock, u: { username: string, password: string, secret: string }) =>
-  (await loginTokens(app, clock, u)).access_token
+export const login = async (
+  app: FastifyInstance,
+  clock: Clock,
+  u: { username: string; password: string; secret: string }
+) => (await loginTokens(app, clock, u)).access_token
 
 export const get = (app: FastifyInstance, url: string, token?: string) =>
   app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} })
@@ -62,7 +89,11 @@ export const get = (app: FastifyInstance, url: string, token?: string) =>
 /** An account with the given role, 2FA confirmed (created as the CLI creates admins). */
 export async function userWithRole (app: FastifyInstance, clock: Clock, role: Role) {
   const username = freshName(role)
-  const { user, enrollment } = await app.services.auth.createAccount(username, PASSWORD, role, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' })
+  const { user, enrollment } = await app.services.auth.createAccount(username, PASSWORD, role, {
+    ip: '127.0.0.1',
+    userAgent: 'test',
+    requestId: 'test'
+  })
   const res = await post(app, '/auth/2fa/verify', { code: code(enrollment.secret, clock) }, enrollment.enrollment_token)
   if (res.statusCode !== 200) throw new Error(`verify failed: ${res.body}`)
   nextStep(clock)

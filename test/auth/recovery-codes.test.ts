@@ -10,13 +10,16 @@ t.test('T7 (ASVS 6.5.2): recovery codes carry about 79 bits: 16 independent, uni
   t.equal(new Set(codes).size, codes.length, 'no code repeats')
   t.ok(codes.every((c) => /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/.test(c)), 'each shown as xxxx-xxxx-xxxx-xxxx')
   const symbols = codes.map((c) => c.replace(/-/g, ''))
-  t.ok(symbols.every((s) => s.length === SYMBOLS && [...s].every((ch) => ALPHABET.includes(ch))), 'each code: 16 symbols of the alphabet')
+  t.ok(
+    symbols.every((s) => s.length === SYMBOLS && [...s].every((ch) => ALPHABET.includes(ch))),
+    'each code: 16 symbols of the alphabet'
+  )
 
   // Pearson's chi-squared against the uniform distribution, over all symbols and per position.
   // 30 degrees of freedom: the statistic exceeds 80 with probability below 1e-6 when the draw is uniform.
   const chiSquared = (text: string) => {
     const expected = text.length / ALPHABET.length
-    return [...ALPHABET].reduce((sum, ch) => sum + ((text.split(ch).length - 1) - expected) ** 2 / expected, 0)
+    return [...ALPHABET].reduce((sum, ch) => sum + (text.split(ch).length - 1 - expected) ** 2 / expected, 0)
   }
   t.ok(chiSquared(symbols.join('')) < 80, 'all symbols equally likely')
   for (const position of [0, 7, 15]) {
@@ -24,10 +27,13 @@ t.test('T7 (ASVS 6.5.2): recovery codes carry about 79 bits: 16 independent, uni
   }
   // independence of neighbours: each pair of adjacent symbols equally likely (961 pairs, 960 degrees of freedom)
   const pairs = new Map<string, number>()
-  for (const s of symbols) for (let i = 0; i + 1 < SYMBOLS; i += 2) pairs.set(s.slice(i, i + 2), (pairs.get(s.slice(i, i + 2)) ?? 0) + 1)
-  const n = symbols.length * SYMBOLS / 2
+  for (const s of symbols) {
+    for (let i = 0; i + 1 < SYMBOLS; i += 2) pairs.set(s.slice(i, i + 2), (pairs.get(s.slice(i, i + 2)) ?? 0) + 1)
+  }
+  const n = (symbols.length * SYMBOLS) / 2
   const expected = n / ALPHABET.length ** 2
-  const pairStatistic = [...ALPHABET].flatMap((a) => [...ALPHABET].map((b) => a + b))
+  const pairStatistic = [...ALPHABET]
+    .flatMap((a) => [...ALPHABET].map((b) => a + b))
     .reduce((sum, pair) => sum + ((pairs.get(pair) ?? 0) - expected) ** 2 / expected, 0)
   // mean 960, standard deviation about 44: 1200 is more than 5 standard deviations out
   t.ok(pairStatistic < 1200, `adjacent symbols independent (chi-squared ${pairStatistic.toFixed(0)} for 960 df)`)

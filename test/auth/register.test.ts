@@ -11,28 +11,67 @@ t.test('registration', async (t) => {
     const body = res.json()
     t.match(body.user, { id: Number, username, roles: ['editor'], created_at: /^\d{4}-\d\d-\d\dT/ })
     t.same(Object.keys(body.user).sort(), ['created_at', 'id', 'roles', 'username'])
-    t.match(body.enrollment, { otpauth_uri: new RegExp(`^otpauth://totp/secure-api:${username}\\?`), secret: /^[A-Z2-7]{32}$/, enrollment_token: /^[\w-]{43}$/, expires_in: 900 })
+    t.match(body.enrollment, {
+      otpauth_uri: new RegExp(`^otpauth://totp/secure-api:${username}\\?`),
+      secret: /^[A-Z2-7]{32}$/,
+      enrollment_token: /^[\w-]{43}$/,
+      expires_in: 900
+    })
     t.ok(body.enrollment.otpauth_uri.includes(`secret=${body.enrollment.secret}`))
     t.notMatch(res.body, /argon2|password/, 'no password or hash in the response')
   })
 
-  t.test('P1 (NIST 800-63B §5.1.1.2; ASVS 6.2.1, 6.2.5, 6.2.9): under 8 refused, 64+ accepted, no composition rules, 128 maximum', async (t) => {
-    const short = await post(app, '/auth/register', { username: freshName(), password: 'abcdefg' })
-    t.equal(short.statusCode, 400)
-    t.match(short.json(), { code: 'validation_failed', errors: [{ pointer: '/body/password', message: /fewer than 8/ }] })
-    t.equal((await post(app, '/auth/register', { username: freshName(), password: 'zqxwvytu' })).statusCode, 201, '8 lowercase letters, no digits or symbols, is fine')
-    t.equal((await post(app, '/auth/register', { username: freshName(), password: 'long passphrase '.repeat(8) })).statusCode, 201, '128 characters')
-    t.equal((await post(app, '/auth/register', { username: freshName(), password: 'ünïcødé パスワード €✓ '.repeat(5) })).statusCode, 201, 'any unicode')
-    const long = await post(app, '/auth/register', { username: freshName(), password: 'x1y2'.repeat(32) + 'z' })
-    t.equal(long.statusCode, 400)
-    t.match(long.json(), { errors: [{ pointer: '/body/password', message: /more than 128/ }] })
-  })
+  t.test(
+    'P1 (NIST 800-63B §5.1.1.2; ASVS 6.2.1, 6.2.5, 6.2.9): under 8 refused, 64+ accepted, no composition rules, ' +
+      '128 maximum',
+    async (t) => {
+      const short = await post(app, '/auth/register', { username: freshName(), password: 'abcdefg' })
+      t.equal(short.statusCode, 400)
+      t.match(short.json(), {
+        code: 'validation_failed',
+        errors: [{ pointer: '/body/password', message: /fewer than 8/ }]
+      })
+      t.equal(
+        (await post(app, '/auth/register', { username: freshName(), password: 'zqxwvytu' })).statusCode,
+        201,
+        '8 lowercase letters, no digits or symbols, is fine'
+      )
+      t.equal(
+        (await post(app, '/auth/register', { username: freshName(), password: 'long passphrase '.repeat(8) }))
+          .statusCode,
+        201,
+        '128 characters'
+      )
+      t.equal(
+        (await post(app, '/auth/register', { username: freshName(), password: 'ünïcødé パスワード €✓ '.repeat(5) }))
+          .statusCode,
+        201,
+        'any unicode'
+      )
+      const long = await post(app, '/auth/register', { username: freshName(), password: 'x1y2'.repeat(32) + 'z' })
+      t.equal(long.statusCode, 400)
+      t.match(long.json(), { errors: [{ pointer: '/body/password', message: /more than 128/ }] })
+    }
+  )
 
   t.test('P3 (ASVS 6.2.4, 6.2.12): common and breached passwords are refused with a reason', async (t) => {
-    for (const password of ['password1', 'Password1', 'qwertyuiop', 'iloveyou1', '12345678', 'password123!', 'p@ssw0rd123', 'summer2024!']) {
+    for (const password of [
+      'password1',
+      'Password1',
+      'qwertyuiop',
+      'iloveyou1',
+      '12345678',
+      'password123!',
+      'p@ssw0rd123',
+      'summer2024!'
+    ]) {
       const res = await post(app, '/auth/register', { username: freshName(), password })
       t.equal(res.statusCode, 400, password)
-      t.match(res.json(), { code: 'weak_password', detail: /most common passwords/, errors: [{ pointer: '/body/password' }] })
+      t.match(res.json(), {
+        code: 'weak_password',
+        detail: /most common passwords/,
+        errors: [{ pointer: '/body/password' }]
+      })
     }
     const named = freshName('carol')
     const res = await post(app, '/auth/register', { username: named, password: `${named}-2026` })
@@ -54,7 +93,9 @@ t.test('registration', async (t) => {
 
   t.test('concurrent registrations of one name: one 201, the rest 409', async (t) => {
     const username = freshName('race')
-    const results = await Promise.all(Array.from({ length: 4 }, () => post(app, '/auth/register', { username, password: 'securepassword' })))
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => post(app, '/auth/register', { username, password: 'securepassword' }))
+    )
     t.same(results.map((r) => r.statusCode).sort(), [201, 409, 409, 409])
   })
 

@@ -20,23 +20,28 @@ t.test(`a validation problem lists at most ${MAX_ISSUES} violations`, async (t) 
 })
 
 for (const store of stores) {
-  t.test(`${store}: GET /auth/sessions lists the newest ${MAX_SESSIONS_LISTED} live sessions, the current one among them`, async (t) => {
-    const { app, clock } = await authApp(t, { store })
-    const u = await enrolledUser(app, clock)
-    const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
-    for (let i = 0; i < MAX_SESSIONS_LISTED + 5; i++) {
-      await app.services.sessions.start(u.id, ['editor'], meta, ['pwd', 'otp'])
-      clock.advance(1000)
+  t.test(
+    `${store}: GET /auth/sessions lists the newest ${MAX_SESSIONS_LISTED} live sessions, the current one among them`,
+    async (t) => {
+      const { app, clock } = await authApp(t, { store })
+      const u = await enrolledUser(app, clock)
+      const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' }
+      for (let i = 0; i < MAX_SESSIONS_LISTED + 5; i++) {
+        await app.services.sessions.start(u.id, ['editor'], meta, ['pwd', 'otp'])
+        clock.advance(1000)
+      }
+      const token = await login(app, clock, u)
+      const items = (await get(app, '/auth/sessions', token)).json().items as { current: boolean }[]
+      t.equal(items.length, MAX_SESSIONS_LISTED)
+      t.ok(items[0]!.current, 'the newest, current session comes first')
     }
-    const token = await login(app, clock, u)
-    const items = (await get(app, '/auth/sessions', token)).json().items as { current: boolean }[]
-    t.equal(items.length, MAX_SESSIONS_LISTED)
-    t.ok(items[0]!.current, 'the newest, current session comes first')
-  })
+  )
 }
 
 t.test(`the JWKS holds at most ${MAX_VERIFICATION_KEYS} keys: more earlier keys refuse to start`, async (t) => {
   const previous = Array.from({ length: MAX_VERIFICATION_KEYS }, () => pem(rsaKeyPair().publicKey)).join('\n')
-  await t.rejects(buildTestApp(t, { store: 'sqlite', config: { JWT_PREVIOUS_PUBLIC_KEYS: previous } }),
-    /at most 9 earlier keys/)
+  await t.rejects(
+    buildTestApp(t, { store: 'sqlite', config: { JWT_PREVIOUS_PUBLIC_KEYS: previous } }),
+    /at most 9 earlier keys/
+  )
 })

@@ -5,10 +5,10 @@ import type { Test } from 'tap'
 import { HTTP_HEADERS, SECURITY_HEADERS } from '../../schemas/headers.js'
 
 type Schema = Record<string, unknown>
-type Header = { $ref?: string, required?: boolean, schema?: Schema }
-type Operation = { operationId: string, responses: Record<string, { headers?: Record<string, Header> }> }
-export type Doc = { paths: Record<string, Record<string, Operation>>, components: { headers?: Record<string, Header> } }
-type Response = { statusCode: number, headers: Record<string, unknown> }
+type Header = { $ref?: string; required?: boolean; schema?: Schema }
+type Operation = { operationId: string; responses: Record<string, { headers?: Record<string, Header> }> }
+export type Doc = { paths: Record<string, Record<string, Operation>>; components: { headers?: Record<string, Header> } }
+type Response = { statusCode: number; headers: Record<string, unknown> }
 
 /** Headers a response may carry without its operation declaring them (HTTP's own, CORS's others, the security set). */
 const NOT_PER_OPERATION = new Set([...HTTP_HEADERS, ...SECURITY_HEADERS].map((h) => h.toLowerCase()))
@@ -40,7 +40,9 @@ export function headerProblems (doc: Doc, operationId: string, res: Response): s
   const where = `${operationId} ${res.statusCode}`
   const documented = operation(doc, operationId).responses[String(res.statusCode)]
   if (!documented) return [`${where}: the status is not documented`]
-  const declared = new Map(Object.entries(documented.headers ?? {}).map(([name, h]) => [name.toLowerCase(), resolve(doc, h)]))
+  const declared = new Map(
+    Object.entries(documented.headers ?? {}).map(([name, h]) => [name.toLowerCase(), resolve(doc, h)])
+  )
   const problems: string[] = []
   for (const [name, value] of Object.entries(res.headers)) {
     const header = declared.get(name)
@@ -50,14 +52,17 @@ export function headerProblems (doc: Doc, operationId: string, res: Response): s
     }
     const schema = header.schema ?? {}
     const typed = schema.type === 'integer' ? Number(value) : value
-    if (!ajv.validate(schema, typed)) problems.push(`${where}: ${name}: ${String(value)} does not match its schema (${ajv.errorsText()})`)
+    if (!ajv.validate(schema, typed)) {
+      problems.push(`${where}: ${name}: ${String(value)} does not match its schema (${ajv.errorsText()})`)
+    }
   }
   for (const [name, header] of declared) {
-    if (header.required && res.headers[name] === undefined) problems.push(`${where}: lacks ${name}, which the document declares required`)
+    if (header.required && res.headers[name] === undefined) {
+      problems.push(`${where}: lacks ${name}, which the document declares required`)
+    }
   }
   return problems
 }
-
 
 /** [operationId, expected status, request] */
 export type Probe = [string, number, InjectOptions]
@@ -69,7 +74,11 @@ export async function checkProbes (t: Test, app: FastifyInstance, probes: Probe[
   const doc = app.swagger() as unknown as Doc
   for (const [op, status, request] of probes) {
     const res = await app.inject(request)
-    t.equal(res.statusCode, status, `${op}: ${request.method ?? 'GET'} ${request.url} answers ${status} (${res.body.slice(0, 100)})`)
+    t.equal(
+      res.statusCode,
+      status,
+      `${op}: ${request.method ?? 'GET'} ${request.url} answers ${status} (${res.body.slice(0, 100)})`
+    )
     t.same(headerProblems(doc, op, res), [], `${op} ${res.statusCode}: headers as declared`)
     // without Redis the limiter always answers, so its headers are always there
     for (const h of ALWAYS) t.ok(res.headers[h] !== undefined, `${op} ${res.statusCode}: ${h}`)
@@ -78,4 +87,5 @@ export async function checkProbes (t: Test, app: FastifyInstance, probes: Probe[
 }
 
 /** Every operationId in the document. */
-export const operationIds = (doc: Doc) => Object.values(doc.paths).flatMap((item) => Object.values(item).map((o) => o.operationId))
+export const operationIds = (doc: Doc) =>
+  Object.values(doc.paths).flatMap((item) => Object.values(item).map((o) => o.operationId))

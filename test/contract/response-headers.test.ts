@@ -1,14 +1,32 @@
 import t from 'tap'
 import type { InjectOptions } from 'fastify'
-import { authApp, code, enrolledUser, freshName, loginTokens, nextStep, PASSWORD, register, userWithRole } from '../auth/flow.js'
+import {
+  authApp,
+  code,
+  enrolledUser,
+  freshName,
+  loginTokens,
+  nextStep,
+  PASSWORD,
+  register,
+  userWithRole
+} from '../auth/flow.js'
 import { buildTestApp, createTestDatabase, TEST_MYSQL_URL } from '../helper.js'
 import { tcpRelay } from '../tcp-relay.js'
 import { checkProbes, operationIds, type Doc, type Probe } from './declared-headers.js'
 import { registerPasskey, soft } from '../passkeys/flow.js'
 
-type Options = { token?: string, payload?: object | string, headers?: Record<string, string> }
-const req = (method: InjectOptions['method'], url: string, { token, payload, headers = {} }: Options = {}): InjectOptions =>
-  ({ method, url, payload, headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers } })
+type Options = { token?: string; payload?: object | string; headers?: Record<string, string> }
+const req = (
+  method: InjectOptions['method'],
+  url: string,
+  { token, payload, headers = {} }: Options = {}
+): InjectOptions => ({
+  method,
+  url,
+  payload,
+  headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers }
+})
 
 t.test('every operation: the headers of each response are the ones the document declares for it', async (t) => {
   const { app, clock } = await authApp(t)
@@ -19,7 +37,9 @@ t.test('every operation: the headers of each response are the ones the document 
   const viewerToken = (await loginTokens(app, clock, viewer)).access_token
   const target = await enrolledUser(app, clock)
   const pending = await register(app)
-  const p = `/api/products/${(await app.inject(req('POST', '/api/products', { token, payload: { name: 'P', price: 1, quantity: 1 } }))).json().id}`
+  const productBody = { name: 'P', price: 1, quantity: 1 }
+  const product = await app.inject(req('POST', '/api/products', { token, payload: productBody }))
+  const p = `/api/products/${product.json().id}`
   const u = `/api/users/${target.id}`
   const creds = { username: viewer.username, password: PASSWORD }
   const qr = `/auth/generate_qr/${pending.username}`
@@ -30,17 +50,35 @@ t.test('every operation: the headers of each response are the ones the document 
     ['register', 201, req('POST', '/auth/register', { payload: { username: freshName(), password: PASSWORD } })],
     ['register', 409, req('POST', '/auth/register', { payload: creds })],
     ['register', 400, req('POST', '/auth/register', { payload: {} })],
-    ['register', 415, req('POST', '/auth/register', { payload: '<x/>', headers: { 'content-type': 'application/xml' } })],
+    [
+      'register',
+      415,
+      req('POST', '/auth/register', { payload: '<x/>', headers: { 'content-type': 'application/xml' } })
+    ],
     ['getEnrollmentQrCode', 200, req('GET', qr, { token: pending.enrollmentToken })],
-    ['getEnrollmentQrCode', 200, req('GET', qr, { token: pending.enrollmentToken, headers: { accept: 'application/json' } })],
+    [
+      'getEnrollmentQrCode',
+      200,
+      req('GET', qr, { token: pending.enrollmentToken, headers: { accept: 'application/json' } })
+    ],
     ['getEnrollmentQrCode', 401, req('GET', qr)],
     ['getEnrollmentQrCode', 400, req('GET', '/auth/generate_qr/a', { token: pending.enrollmentToken })],
     ['confirmTwoFactor', 401, req('POST', '/auth/2fa/verify', { payload: { code: '000000' } })],
-    ['confirmTwoFactor', 400, req('POST', '/auth/2fa/verify', { token: pending.enrollmentToken, payload: { code: 'x' } })],
+    [
+      'confirmTwoFactor',
+      400,
+      req('POST', '/auth/2fa/verify', { token: pending.enrollmentToken, payload: { code: 'x' } })
+    ],
     ['login', 200, req('POST', '/auth/login', { payload: creds })],
     ['login', 401, req('POST', '/auth/login', { payload: { ...creds, password: 'wrong password' } })],
     ['loginSecondFactor', 401, req('POST', '/auth/login/2fa', { payload: { mfa_token: 'nope', code: '000000' } })],
-    ['refreshTokens', 200, req('POST', '/auth/refresh', { payload: { refresh_token: (await loginTokens(app, clock, viewer)).refresh_token } })],
+    [
+      'refreshTokens',
+      200,
+      req('POST', '/auth/refresh', {
+        payload: { refresh_token: (await loginTokens(app, clock, viewer)).refresh_token }
+      })
+    ],
     ['refreshTokens', 401, req('POST', '/auth/refresh', { payload: { refresh_token: 'nope' } })],
     ['listSessions', 200, req('GET', '/auth/sessions', { token: viewerToken })],
     ['revokeSession', 404, req('DELETE', '/auth/sessions/nope', { token: viewerToken })],
@@ -48,7 +86,11 @@ t.test('every operation: the headers of each response are the ones the document 
     ['logout', 204, req('POST', '/auth/logout', { token: (await loginTokens(app, clock, viewer)).access_token })],
     ['logout', 401, req('POST', '/auth/logout', { token: 'forged' })],
     ['createProduct', 201, req('POST', '/api/products', { token, payload: { name: 'Q', price: 2, quantity: 2 } })],
-    ['createProduct', 403, req('POST', '/api/products', { token: viewerToken, payload: { name: 'R', price: 2, quantity: 2 } })],
+    [
+      'createProduct',
+      403,
+      req('POST', '/api/products', { token: viewerToken, payload: { name: 'R', price: 2, quantity: 2 } })
+    ],
     ['listProducts', 200, req('GET', '/api/products', { token: viewerToken })],
     ['listProducts', 400, req('GET', '/api/products?limit=0', { token: viewerToken })],
     ['getProduct', 200, req('GET', p, { token: viewerToken })],
@@ -75,7 +117,10 @@ t.test('every operation: the headers of each response are the ones the document 
 
   // API keys: one made for the probes, then each operation
   const keyBody = { name: 'probe', permissions: ['products:read'], expires_in_days: 1 }
-  const made = (await app.inject(req('POST', '/api/keys', { token, payload: keyBody }))).json() as { id: number, key: string }
+  const made = (await app.inject(req('POST', '/api/keys', { token, payload: keyBody }))).json() as {
+    id: number
+    key: string
+  }
   const keyProbes: Probe[] = [
     ['createApiKey', 201, req('POST', '/api/keys', { token, payload: keyBody })],
     ['createApiKey', 400, req('POST', '/api/keys', { token, payload: { ...keyBody, expires_in_days: 0 } })],
@@ -97,12 +142,36 @@ t.test('every operation: the headers of each response are the ones the document 
   const mfaToken = (await app.inject(req('POST', '/auth/login', { payload: creds }))).json().mfa_token as string
   const proof = (secret: string) => ({ password: PASSWORD, code: code(secret, clock) })
   const spending: (() => Probe)[] = [
-    () => ['confirmTwoFactor', 200, req('POST', '/auth/2fa/verify', { token: pending.enrollmentToken, payload: { code: code(pending.secret, clock) } })],
-    () => ['loginSecondFactor', 200, req('POST', '/auth/login/2fa', { payload: { mfa_token: mfaToken, code: code(viewer.secret, clock) } })],
-    () => ['regenerateRecoveryCodes', 200, req('POST', '/auth/2fa/recovery-codes', { token: viewerToken, payload: proof(viewer.secret) })],
-    () => ['changePassword', 204, req('POST', '/auth/password', {
-      token: viewerToken, payload: { current_password: PASSWORD, new_password: 'another long passphrase', code: code(viewer.secret, clock) }
-    })],
+    () => [
+      'confirmTwoFactor',
+      200,
+      req('POST', '/auth/2fa/verify', {
+        token: pending.enrollmentToken,
+        payload: { code: code(pending.secret, clock) }
+      })
+    ],
+    () => [
+      'loginSecondFactor',
+      200,
+      req('POST', '/auth/login/2fa', { payload: { mfa_token: mfaToken, code: code(viewer.secret, clock) } })
+    ],
+    () => [
+      'regenerateRecoveryCodes',
+      200,
+      req('POST', '/auth/2fa/recovery-codes', { token: viewerToken, payload: proof(viewer.secret) })
+    ],
+    () => [
+      'changePassword',
+      204,
+      req('POST', '/auth/password', {
+        token: viewerToken,
+        payload: {
+          current_password: PASSWORD,
+          new_password: 'another long passphrase',
+          code: code(viewer.secret, clock)
+        }
+      })
+    ],
     // last: these end the admin's sessions, then put its second factor back to pending
     () => ['logoutAll', 204, req('POST', '/auth/logout-all', { token })],
     () => ['resetTwoFactor', 401, req('POST', '/auth/2fa/reset', { token, payload: proof(admin.secret) })]
@@ -112,22 +181,35 @@ t.test('every operation: the headers of each response are the ones the document 
     nextStep(clock)
   }
   const again = (await loginTokens(app, clock, admin)).access_token
-  await checkProbes(t, app, [['resetTwoFactor', 200, req('POST', '/auth/2fa/reset', { token: again, payload: proof(admin.secret) })]])
+  await checkProbes(t, app, [
+    ['resetTwoFactor', 200, req('POST', '/auth/2fa/reset', { token: again, payload: proof(admin.secret) })]
+  ])
 
   // passkeys and step-up, on an account of their own with a fresh login
   const holder = await enrolledUser(app, clock)
   const fresh = (await loginTokens(app, clock, holder)).access_token
   const { credential, res: registered } = await registerPasskey(app, fresh)
   const pk = `/auth/passkeys/${registered.json().id}`
-  const creation = (await app.inject(req('POST', '/auth/passkeys/registration/options', { token: fresh, payload: {} }))).json()
+  const creation = (
+    await app.inject(req('POST', '/auth/passkeys/registration/options', { token: fresh, payload: {} }))
+  ).json()
   const loginOptions = (await app.inject(req('POST', '/auth/passkeys/authentication/options', { payload: {} }))).json()
   const assertion = soft.get(credential, loginOptions)
   const stepOptions = (await app.inject(req('POST', '/auth/step-up/options', { token: fresh, payload: {} }))).json()
   const passkeyProbes: Probe[] = [
-    ['passkeyRegistrationOptions', 200, req('POST', '/auth/passkeys/registration/options', { token: fresh, payload: {} })],
-    ['registerPasskey', 201, req('POST', '/auth/passkeys/registration/verify', {
-      token: fresh, payload: { response: soft.create(creation).response, name: 'second' }
-    })],
+    [
+      'passkeyRegistrationOptions',
+      200,
+      req('POST', '/auth/passkeys/registration/options', { token: fresh, payload: {} })
+    ],
+    [
+      'registerPasskey',
+      201,
+      req('POST', '/auth/passkeys/registration/verify', {
+        token: fresh,
+        payload: { response: soft.create(creation).response, name: 'second' }
+      })
+    ],
     ['registerPasskey', 400, req('POST', '/auth/passkeys/registration/verify', { token: fresh, payload: {} })],
     ['listPasskeys', 200, req('GET', '/auth/passkeys', { token: fresh })],
     ['renamePasskey', 200, req('PATCH', pk, { token: fresh, payload: { name: 'renamed' } })],
@@ -136,16 +218,25 @@ t.test('every operation: the headers of each response are the ones the document 
     ['passkeyLogin', 200, req('POST', '/auth/passkeys/authentication/verify', { payload: { response: assertion } })],
     ['passkeyLogin', 401, req('POST', '/auth/passkeys/authentication/verify', { payload: { response: assertion } })],
     ['stepUpOptions', 200, req('POST', '/auth/step-up/options', { token: fresh, payload: {} })],
-    ['stepUp', 200, req('POST', '/auth/step-up', {
-      token: fresh, payload: { webauthn: soft.get(credential, stepOptions.webauthn_options) }
-    })],
+    [
+      'stepUp',
+      200,
+      req('POST', '/auth/step-up', {
+        token: fresh,
+        payload: { webauthn: soft.get(credential, stepOptions.webauthn_options) }
+      })
+    ],
     ['stepUp', 401, req('POST', '/auth/step-up', { token: fresh, payload: { code: '000000' } })],
     ['deletePasskey', 204, req('DELETE', pk, { token: fresh })],
     ['deletePasskey', 404, req('DELETE', pk, { token: fresh })]
   ]
   for (const op of await checkProbes(t, app, passkeyProbes)) seen.add(op)
 
-  t.same(operationIds(app.swagger() as unknown as Doc).filter((o) => !seen.has(o)), [], 'every operation was probed')
+  t.same(
+    operationIds(app.swagger() as unknown as Doc).filter((o) => !seen.has(o)),
+    [],
+    'every operation was probed'
+  )
 })
 
 t.test('429 on every operation carries Retry-After and the rate-limit headers', async (t) => {
@@ -154,7 +245,10 @@ t.test('429 on every operation carries Retry-After and the rate-limit headers', 
   for (const [path, item] of Object.entries((app.swagger() as unknown as Doc).paths)) {
     for (const [method, o] of Object.entries(item)) {
       // a fresh address per operation: its first request uses the budget, the second is refused
-      const request = { ...req(method.toUpperCase() as InjectOptions['method'], path.replace(/\{[^}]+\}/g, '1')), remoteAddress: `10.9.0.${++n}` }
+      const request = {
+        ...req(method.toUpperCase() as InjectOptions['method'], path.replace(/\{[^}]+\}/g, '1')),
+        remoteAddress: `10.9.0.${++n}`
+      }
       await app.inject(request)
       await checkProbes(t, app, [[o.operationId, 429, request]])
     }

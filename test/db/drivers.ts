@@ -14,8 +14,15 @@ export async function openDriver (t: Test, store: Store, database?: string): Pro
     t.teardown(() => driver.close())
     return driver
   }
-  const target = parseMysqlUrl(database ?? await createTestDatabase(t))
-  const pool = createPool({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, connectionLimit: 5 })
+  const target = parseMysqlUrl(database ?? (await createTestDatabase(t)))
+  const pool = createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectionLimit: 5
+  })
   const driver = createMysqlDriver(pool, target.display, 5)
   t.teardown(() => driver.close())
   return driver

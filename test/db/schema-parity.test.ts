@@ -8,8 +8,12 @@ import { mysqlShape, shapeDifferences, sqliteShape } from './schema-shape.js'
 const log = pino({ level: 'silent' })
 
 /** A migration applied to one store only, after the shipped ones. */
-const scratch = (...statements: string[]): Migration =>
-  ({ version: '999_scratch', number: '999', file: 'scratch', statements })
+const scratch = (...statements: string[]): Migration => ({
+  version: '999_scratch',
+  number: '999',
+  file: 'scratch',
+  statements
+})
 
 type Test = Parameters<typeof openDriver>[0]
 
@@ -40,31 +44,72 @@ t.test('a change made in one dialect only is reported', async (t) => {
   const differ = async (migration: Migration) =>
     shapeDifferences(mysql, await sqliteShape(await migrated(t, 'sqlite', migration)), ['mysql', 'sqlite'])
 
-  t.same(await differ(scratch('ALTER TABLE products ADD COLUMN sku VARCHAR(20) NULL')),
-    ['products.sku: only in sqlite'], 'a column')
-  t.same(await differ(scratch('CREATE INDEX products_stock ON products (quantity)')),
-    ['products indexes: products_stock (quantity) only in sqlite'], 'a secondary index')
-  t.same(await differ(scratch('CREATE UNIQUE INDEX users_name ON users (username)')),
-    ['users unique: (username) only in sqlite'], 'a unique index')
-  t.same(await differ(scratch('CREATE TABLE extra (id INTEGER PRIMARY KEY)')), ['table extra: only in sqlite'], 'a table')
-  t.same(await differ(scratch('DROP INDEX products_name', 'CREATE INDEX products_name ON products (name)')), [
-    'products indexes: products_name (name,id) only in mysql',
-    'products indexes: products_name (name) only in sqlite'
-  ], 'index columns')
+  t.same(
+    await differ(scratch('ALTER TABLE products ADD COLUMN sku VARCHAR(20) NULL')),
+    ['products.sku: only in sqlite'],
+    'a column'
+  )
+  t.same(
+    await differ(scratch('CREATE INDEX products_stock ON products (quantity)')),
+    ['products indexes: products_stock (quantity) only in sqlite'],
+    'a secondary index'
+  )
+  t.same(
+    await differ(scratch('CREATE UNIQUE INDEX users_name ON users (username)')),
+    ['users unique: (username) only in sqlite'],
+    'a unique index'
+  )
+  t.same(
+    await differ(scratch('CREATE TABLE extra (id INTEGER PRIMARY KEY)')),
+    ['table extra: only in sqlite'],
+    'a table'
+  )
+  t.same(
+    await differ(scratch('DROP INDEX products_name', 'CREATE INDEX products_name ON products (name)')),
+    [
+      'products indexes: products_name (name,id) only in mysql',
+      'products indexes: products_name (name) only in sqlite'
+    ],
+    'index columns'
+  )
   // SQLite cannot alter a column: key_fingerprints rebuilt with other columns
-  const rebuilt = (columns: string) => scratch(`CREATE TABLE kf (${columns}, created_at BIGINT NOT NULL)`,
-    'DROP TABLE key_fingerprints', 'ALTER TABLE kf RENAME TO key_fingerprints')
-  t.same(await differ(rebuilt('name VARCHAR(64) NOT NULL PRIMARY KEY, fingerprint BLOB NULL')),
-    ['key_fingerprints.fingerprint: text(64) not null in mysql, blob null in sqlite'], 'type family and nullability')
-  t.same(await differ(rebuilt('name VARCHAR(64) NOT NULL PRIMARY KEY, fingerprint CHAR(32) NOT NULL')),
-    ['key_fingerprints.fingerprint: text(64) not null in mysql, text(32) not null in sqlite'], 'text length')
-  t.same(await differ(rebuilt('name VARCHAR(64) NOT NULL, fingerprint CHAR(64) NOT NULL')),
-    ['key_fingerprints primary key: (name) in mysql, none in sqlite'], 'a primary key')
-  t.same(await differ(rebuilt('name VARCHAR(64) NOT NULL PRIMARY KEY, fingerprint CHAR(64) NOT NULL REFERENCES users (id)')),
-    ['key_fingerprints indexes: (foreign key) (fingerprint) only in sqlite',
-      'key_fingerprints foreignKeys: (fingerprint) -> users (id) on delete no action only in sqlite'], 'a foreign key')
+  const rebuilt = (columns: string) =>
+    scratch(
+      `CREATE TABLE kf (${columns}, created_at BIGINT NOT NULL)`,
+      'DROP TABLE key_fingerprints',
+      'ALTER TABLE kf RENAME TO key_fingerprints'
+    )
+  t.same(
+    await differ(rebuilt('name VARCHAR(64) NOT NULL PRIMARY KEY, fingerprint BLOB NULL')),
+    ['key_fingerprints.fingerprint: text(64) not null in mysql, blob null in sqlite'],
+    'type family and nullability'
+  )
+  t.same(
+    await differ(rebuilt('name VARCHAR(64) NOT NULL PRIMARY KEY, fingerprint CHAR(32) NOT NULL')),
+    ['key_fingerprints.fingerprint: text(64) not null in mysql, text(32) not null in sqlite'],
+    'text length'
+  )
+  t.same(
+    await differ(rebuilt('name VARCHAR(64) NOT NULL, fingerprint CHAR(64) NOT NULL')),
+    ['key_fingerprints primary key: (name) in mysql, none in sqlite'],
+    'a primary key'
+  )
+  t.same(
+    await differ(rebuilt('name VARCHAR(64) NOT NULL PRIMARY KEY, fingerprint CHAR(64) NOT NULL REFERENCES users (id)')),
+    [
+      'key_fingerprints indexes: (foreign key) (fingerprint) only in sqlite',
+      'key_fingerprints foreignKeys: (fingerprint) -> users (id) on delete no action only in sqlite'
+    ],
+    'a foreign key'
+  )
 
   const sqlite = await sqliteShape(await migrated(t, 'sqlite'))
-  const withColumn = await mysqlShape(await migrated(t, 'mysql', scratch('ALTER TABLE users ADD COLUMN nickname VARCHAR(50) NULL')))
-  t.same(shapeDifferences(withColumn, sqlite, ['mysql', 'sqlite']), ['users.nickname: only in mysql'], 'a column in MySQL only')
+  const withColumn = await mysqlShape(
+    await migrated(t, 'mysql', scratch('ALTER TABLE users ADD COLUMN nickname VARCHAR(50) NULL'))
+  )
+  t.same(
+    shapeDifferences(withColumn, sqlite, ['mysql', 'sqlite']),
+    ['users.nickname: only in mysql'],
+    'a column in MySQL only'
+  )
 })

@@ -55,8 +55,8 @@ function finish (shape: Shape): Shape {
 }
 
 /** Groups ordered (name, column) rows into `name -> column list`. */
-function grouped<T extends { name: string, col: string }> (rows: T[]): Map<string, { first: T, cols: string[] }> {
-  const out = new Map<string, { first: T, cols: string[] }>()
+function grouped<T extends { name: string; col: string }> (rows: T[]): Map<string, { first: T; cols: string[] }> {
+  const out = new Map<string, { first: T; cols: string[] }>()
   for (const r of rows) {
     const entry = out.get(r.name) ?? { first: r, cols: [] }
     entry.cols.push(r.col)
@@ -69,29 +69,33 @@ export async function mysqlShape (db: Executor): Promise<Shape> {
   const shape: Shape = {}
   const tables = await db.query<{ t: string }>(
     `SELECT TABLE_NAME AS t FROM information_schema.TABLES
-     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`)
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'`
+  )
   for (const { t } of tables) shape[t] = emptyTable()
-  const columns = await db.query<{ t: string, c: string, n: string, d: string, len: number | null }>(
+  const columns = await db.query<{ t: string; c: string; n: string; d: string; len: number | null }>(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, IS_NULLABLE AS n, DATA_TYPE AS d, CHARACTER_MAXIMUM_LENGTH AS len
-     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`)
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`
+  )
   for (const c of columns) shape[c.t]!.columns[c.c] = column(c.d, c.len === null ? null : Number(c.len), c.n === 'YES')
 
-  const fks = await db.query<{ t: string, name: string, col: string, rt: string, rc: string, del: string }>(
+  const fks = await db.query<{ t: string; name: string; col: string; rt: string; rc: string; del: string }>(
     `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS col, k.REFERENCED_TABLE_NAME AS rt,
        k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS del
      FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r
        ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
          AND r.TABLE_NAME = k.TABLE_NAME
      WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
-     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`)
+     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`
+  )
   for (const [name, { first, cols }] of grouped(fks.map((f) => ({ ...f, name: `${f.t}.${f.name}` })))) {
     const refs = fks.filter((f) => `${f.t}.${f.name}` === name).map((f) => f.rc)
     shape[first.t]!.foreignKeys.push(`(${cols}) -> ${first.rt} (${refs}) on delete ${first.del.toLowerCase()}`)
   }
 
-  const indexes = await db.query<{ t: string, name: string, col: string, nu: number }>(
+  const indexes = await db.query<{ t: string; name: string; col: string; nu: number }>(
     `SELECT TABLE_NAME AS t, INDEX_NAME AS name, COLUMN_NAME AS col, NON_UNIQUE AS nu FROM information_schema.STATISTICS
-     WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`)
+     WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`
+  )
   for (const [, { first, cols }] of grouped(indexes.map((i) => ({ ...i, name: `${i.t}.${i.name}`, index: i.name })))) {
     const table = shape[first.t]!
     if (first.index === 'PRIMARY') table.primaryKey = `(${cols})`
@@ -104,11 +108,14 @@ export async function mysqlShape (db: Executor): Promise<Shape> {
 export async function sqliteShape (db: Executor): Promise<Shape> {
   const shape: Shape = {}
   const tables = await db.query<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+  )
   for (const { name: t } of tables) {
-    const table = shape[t] = emptyTable()
-    const cols = await db.query<{ name: string, type: string, notnull: number, pk: number }>(
-      'SELECT * FROM pragma_table_info(?)', [t])
+    const table = (shape[t] = emptyTable())
+    const cols = await db.query<{ name: string; type: string; notnull: number; pk: number }>(
+      'SELECT * FROM pragma_table_info(?)',
+      [t]
+    )
     const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk)
     // an INTEGER PRIMARY KEY is the rowid, never NULL; any other key column is NULL-able unless declared NOT NULL
     const rowid = pk.length === 1 && pk[0]!.type.toUpperCase() === 'INTEGER' ? pk[0]!.name : undefined
@@ -119,20 +126,28 @@ export async function sqliteShape (db: Executor): Promise<Shape> {
     }
     table.primaryKey = pk.length ? `(${pk.map((c) => c.name)})` : ''
 
-    const indexes = await db.query<{ name: string, unique: number, origin: string }>('SELECT * FROM pragma_index_list(?)', [t])
+    const indexes = await db.query<{ name: string; unique: number; origin: string }>(
+      'SELECT * FROM pragma_index_list(?)',
+      [t]
+    )
     for (const index of indexes.filter((i) => i.origin !== 'pk')) {
-      const on = (await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name]))
-        .map((c) => c.name)
+      const on = (
+        await db.query<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name])
+      ).map((c) => c.name)
       if (index.unique) table.unique.push(`(${on})`)
       else table.indexes.push(`${index.name} (${on})`)
     }
 
-    const fks = await db.query<{ id: number, table: string, from: string, to: string, on_delete: string }>(
-      'SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq', [t])
+    const fks = await db.query<{ id: number; table: string; from: string; to: string; on_delete: string }>(
+      'SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+      [t]
+    )
     for (const id of new Set(fks.map((f) => f.id))) {
       const parts = fks.filter((f) => f.id === id)
-      const [{ table: target, on_delete: onDelete }] = parts as [typeof parts[0]]
-      table.foreignKeys.push(`(${parts.map((f) => f.from)}) -> ${target} (${parts.map((f) => f.to)}) on delete ${onDelete.toLowerCase()}`)
+      const [{ table: target, on_delete: onDelete }] = parts as [(typeof parts)[0]]
+      table.foreignKeys.push(
+        `(${parts.map((f) => f.from)}) -> ${target} (${parts.map((f) => f.to)}) on delete ${onDelete.toLowerCase()}`
+      )
     }
   }
   return finish(shape)
@@ -142,9 +157,13 @@ export async function sqliteShape (db: Executor): Promise<Shape> {
 export function shapeDifferences (a: Shape, b: Shape, [nameA, nameB]: [string, string]): string[] {
   const out: string[] = []
   const only = (x: Record<string, unknown>, y: Record<string, unknown>, name: string, prefix: string) =>
-    Object.keys(x).filter((k) => !(k in y)).map((k) => `${prefix}${k}: only in ${name}`)
+    Object.keys(x)
+      .filter((k) => !(k in y))
+      .map((k) => `${prefix}${k}: only in ${name}`)
   out.push(...only(a, b, nameA, 'table '), ...only(b, a, nameB, 'table '))
-  for (const t of Object.keys(a).filter((k) => k in b).sort()) {
+  for (const t of Object.keys(a)
+    .filter((k) => k in b)
+    .sort()) {
     const [ta, tb] = [a[t]!, b[t]!]
     out.push(...only(ta.columns, tb.columns, nameA, `${t}.`), ...only(tb.columns, ta.columns, nameB, `${t}.`))
     for (const c of Object.keys(ta.columns).filter((k) => k in tb.columns)) {

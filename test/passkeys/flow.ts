@@ -17,7 +17,11 @@ export async function registerPasskey (app: FastifyInstance, access: string, o: 
 }
 
 /** A usernameless login with `credential`. */
-export async function passkeyLogin (app: FastifyInstance, credential: SoftCredential, o: Parameters<typeof soft.get>[2] = {}) {
+export async function passkeyLogin (
+  app: FastifyInstance,
+  credential: SoftCredential,
+  o: Parameters<typeof soft.get>[2] = {}
+) {
   const options = (await post(app, '/auth/passkeys/authentication/options', {})).json()
   return post(app, '/auth/passkeys/authentication/verify', { response: soft.get(credential, options, o) })
 }

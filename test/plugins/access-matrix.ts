@@ -5,12 +5,13 @@
  *
  * Each request is the least a caller can send: ids 999999, username `nobody`, an empty JSON body for
  * POST/PUT/PATCH (or the
- * well-formed body in BODIES where the check under test comes after validation). So a caller who passes the access check gets 400 (body), 404 (no such id) or 2xx;
+ * well-formed body in BODIES where the check under test comes after validation). So a caller who passes the access
+ * check gets 400 (body), 404 (no such id) or 2xx;
  * 401 means authentication refused them, 403 the permission check. Every logged-in request uses a
  * fresh session. HEAD is checked against its GET row.
  */
 export const CALLERS = ['anonymous', 'viewer', 'editor', 'admin'] as const
-export type Caller = typeof CALLERS[number]
+export type Caller = (typeof CALLERS)[number]
 type Row = readonly [anonymous: number, viewer: number, editor: number, admin: number]
 
 /** Well-formed bodies, where an empty one would be refused (400) before the access check is reached. */

@@ -6,18 +6,27 @@ import { buildTestApp } from '../helper.js'
 
 /** A route with a strict body, registered on the real app to exercise the shared error path. */
 async function echoRoute (app: FastifyInstance) {
-  app.post('/test/echo', {
-    schema: {
-      body: Type.Object({
-        name: Type.String({ minLength: 3, maxLength: 10 }),
-        count: Type.Integer({ minimum: 0 })
-      }, { additionalProperties: false })
-    }
-  }, async (request) => request.body)
-  app.get('/test/boom', async () => { throw new Error('SELECT secret FROM internals failed at /srv/app.js:12') })
+  app.post(
+    '/test/echo',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 3, maxLength: 10 }),
+            count: Type.Integer({ minimum: 0 })
+          },
+          { additionalProperties: false }
+        )
+      }
+    },
+    async (request) => request.body
+  )
+  app.get('/test/boom', async () => {
+    throw new Error('SELECT secret FROM internals failed at /srv/app.js:12')
+  })
 }
 
-const problemOf = (res: { headers: Record<string, unknown>, json: () => any }) => {
+const problemOf = (res: { headers: Record<string, unknown>; json: () => any }) => {
   t.match(res.headers['content-type'], /^application\/problem\+json/)
   return res.json()
 }
@@ -31,34 +40,67 @@ t.test('problem+json for every bad input', async (t) => {
   })
 
   t.test('validation lists every violation with a JSON pointer', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/test/echo', payload: { name: 'ab', count: -1, role: 'admin' } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { name: 'ab', count: -1, role: 'admin' }
+    })
     t.equal(res.statusCode, 400)
     const body = problemOf(res)
-    t.match(body, { type: /validation_failed$/, title: String, status: 400, code: 'validation_failed', request_id: String })
+    t.match(body, {
+      type: /validation_failed$/,
+      title: String,
+      status: 400,
+      code: 'validation_failed',
+      request_id: String
+    })
     const pointers = body.errors.map((e: { pointer: string }) => e.pointer).sort()
     t.same(pointers, ['/body/count', '/body/name', '/body/role'])
   })
 
   t.test('missing required properties are each named', async (t) => {
     const res = await app.inject({ method: 'POST', url: '/test/echo', payload: {} })
-    t.same(problemOf(res).errors.map((e: { pointer: string }) => e.pointer).sort(), ['/body/count', '/body/name'])
+    t.same(
+      problemOf(res)
+        .errors.map((e: { pointer: string }) => e.pointer)
+        .sort(),
+      ['/body/count', '/body/name']
+    )
   })
 
   t.test('malformed JSON is 400 malformed_json', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"name": "abc",' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": "abc",'
+    })
     t.equal(res.statusCode, 400)
     t.equal(problemOf(res).code, 'malformed_json')
   })
 
   t.test('empty JSON body is 400 malformed_json', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: ''
+    })
     t.equal(res.statusCode, 400)
     t.equal(problemOf(res).code, 'malformed_json')
   })
 
   t.test('__proto__ and constructor.prototype keys are refused', async (t) => {
-    for (const payload of ['{"name":"abcd","count":1,"__proto__":{"admin":true}}', '{"name":"abcd","count":1,"constructor":{"prototype":{"admin":true}}}']) {
-      const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload })
+    for (const payload of [
+      '{"name":"abcd","count":1,"__proto__":{"admin":true}}',
+      '{"name":"abcd","count":1,"constructor":{"prototype":{"admin":true}}}'
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/test/echo',
+        headers: { 'content-type': 'application/json' },
+        payload
+      })
       t.equal(res.statusCode, 400)
       t.match(problemOf(res), { code: 'bad_request', detail: /forbidden key/ })
     }
@@ -66,13 +108,23 @@ t.test('problem+json for every bad input', async (t) => {
 
   t.test('JSON nested deeper than 32 levels is refused', async (t) => {
     const deep = '{"a":'.repeat(40) + '1' + '}'.repeat(40)
-    const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: deep })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: deep
+    })
     t.equal(res.statusCode, 400)
     t.match(problemOf(res), { code: 'bad_request', detail: /deeper than 32/ })
   })
 
   t.test('wrong content type is 415', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'text/xml' }, payload: '<a/>' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<a/>'
+    })
     t.equal(res.statusCode, 415)
     t.equal(problemOf(res).code, 'unsupported_media_type')
   })
@@ -107,12 +159,19 @@ t.test('problem+json for every bad input', async (t) => {
 
 t.test('a database error is logged with its codes only, never the values of the statement', async (t) => {
   let logs = ''
-  const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
+  const logStream = new Writable({
+    write (chunk, _enc, done) {
+      logs += chunk
+      done()
+    }
+  })
   const app = await buildTestApp(t, {
     logStream,
     config: { LOG_LEVEL: 'info' },
     before: (app) => {
-      app.get('/test/db-error', async () => app.db.query('SELECT * FROM no_such_table WHERE secret = ?', ['sekret-value']))
+      app.get('/test/db-error', async () =>
+        app.db.query('SELECT * FROM no_such_table WHERE secret = ?', ['sekret-value'])
+      )
     }
   })
   const res = await app.inject({ url: '/test/db-error' })

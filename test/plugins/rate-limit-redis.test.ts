@@ -14,27 +14,50 @@ async function closedPort () {
   return port
 }
 
-t.test('Redis unreachable: the limits fail open, the API stays up, and the log says so (without the Redis password)', async (t) => {
-  let logs = ''
-  const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
-  const REDIS_URL = `redis://:redis-pass-${process.pid}@127.0.0.1:${await closedPort()}`
-  const app = await buildTestApp(t, { store: 'sqlite', logStream, config: { ...limits, REDIS_URL, LOG_LEVEL: 'warn' } })
-  for (const route of routes) {
-    const statuses = []
-    for (let i = 0; i <= LIMIT + 2; i++) statuses.push((await send(app, route, '10.0.0.1')).statusCode)
-    t.notOk(statuses.some((s) => s === 429 || s >= 500), `${route.url}: served past the limit, no 429 or 5xx (${statuses})`)
+t.test(
+  'Redis unreachable: the limits fail open, the API stays up, and the log says so (without the Redis password)',
+  async (t) => {
+    let logs = ''
+    const logStream = new Writable({
+      write (chunk, _enc, done) {
+        logs += chunk
+        done()
+      }
+    })
+    const REDIS_URL = `redis://:redis-pass-${process.pid}@127.0.0.1:${await closedPort()}`
+    const app = await buildTestApp(t, {
+      store: 'sqlite',
+      logStream,
+      config: { ...limits, REDIS_URL, LOG_LEVEL: 'warn' }
+    })
+    for (const route of routes) {
+      const statuses = []
+      for (let i = 0; i <= LIMIT + 2; i++) statuses.push((await send(app, route, '10.0.0.1')).statusCode)
+      t.notOk(
+        statuses.some((s) => s === 429 || s >= 500),
+        `${route.url}: served past the limit, no 429 or 5xx (${statuses})`
+      )
+    }
+    t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready: the limiter is not a dependency')
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+    const alerts = lines.filter((l) => /rate limits are off/.test(l.msg))
+    t.equal(alerts.length, 1, 'logged once for the outage, not once per request or reconnect attempt')
+    t.equal(alerts[0]?.level, 50, 'at error level')
+    t.notMatch(logs, `redis-pass-${process.pid}`, 'the Redis password is not logged')
   }
-  t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready: the limiter is not a dependency')
-  const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as { level: number, msg: string })
-  const alerts = lines.filter((l) => /rate limits are off/.test(l.msg))
-  t.equal(alerts.length, 1, 'logged once for the outage, not once per request or reconnect attempt')
-  t.equal(alerts[0]?.level, 50, 'at error level')
-  t.notMatch(logs, `redis-pass-${process.pid}`, 'the Redis password is not logged')
-})
+)
 
 t.test('Redis down, then back: fail open while down, limits again once it is back, both logged', async (t) => {
   let logs = ''
-  const logStream = new Writable({ write (chunk, _enc, done) { logs += chunk; done() } })
+  const logStream = new Writable({
+    write (chunk, _enc, done) {
+      logs += chunk
+      done()
+    }
+  })
   const target = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')
   const redis = await tcpRelay(t, { host: target.hostname, port: Number(target.port || 6379) }, { up: false })
   const REDIS_URL = `redis://127.0.0.1:${redis.port}`
@@ -49,7 +72,7 @@ t.test('Redis down, then back: fail open while down, limits again once it is bac
 
   redis.restore()
   // ioredis reconnects on its own, backing off up to 2 s between attempts: wait for it, generously
-  for (let i = 0; i < 600 && !/rate limits are back/.test(logs); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  for (let i = 0; i < 600 && !/rate limits are back/.test(logs); i++) { await new Promise((resolve) => setTimeout(resolve, 50)) }
   t.match(logs, /rate limits are back/, 'the recovery is logged')
   const up = []
   for (let i = 0; i <= LIMIT; i++) up.push((await send(app, route, ip)).statusCode)

@@ -11,6 +11,9 @@ export const routes = [
   { method: 'GET' as const, url: '/health/live' }
 ]
 
-export const send = (app: FastifyInstance, route: typeof routes[number], remoteAddress: string,
-  headers: Record<string, string> = {}) =>
-  app.inject({ ...route, remoteAddress, headers })
+export const send = (
+  app: FastifyInstance,
+  route: (typeof routes)[number],
+  remoteAddress: string,
+  headers: Record<string, string> = {}
+) => app.inject({ ...route, remoteAddress, headers })

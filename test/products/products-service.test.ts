@@ -65,12 +65,12 @@ t.test('keyset pages by price, both orders: every product once, ties broken by i
 t.test('a cursor is only good for the listing that gave it out', async (t) => {
   const { products } = await productsOn(t)
   for (let i = 0; i < 3; i++) await products.create({ name: `p${i}`, price: '1.00', quantity: 1 })
-  const { next_cursor } = await products.list({ limit: 1, ...defaults })
-  t.ok(next_cursor)
+  const { next_cursor: nextCursor } = await products.list({ limit: 1, ...defaults })
+  t.ok(nextCursor)
   const listed = (sort: 'id' | 'name', order: 'asc' | 'desc', cursor: string) =>
     products.list({ limit: 1, sort, order, cursor }).catch(code)
-  t.equal(await listed('name', 'asc', next_cursor!), 'invalid_cursor', 'another sort')
-  t.equal(await listed('id', 'desc', next_cursor!), 'invalid_cursor', 'another order')
+  t.equal(await listed('name', 'asc', nextCursor!), 'invalid_cursor', 'another sort')
+  t.equal(await listed('id', 'desc', nextCursor!), 'invalid_cursor', 'another order')
   const encoded = (text: string) => Buffer.from(text).toString('base64url')
   for (const forged of ['not base64 json', encoded('["id","asc","1; DROP",1]'), encoded('{}')]) {
     t.equal(await listed('id', 'asc', forged), 'invalid_cursor', `forged: ${forged}`)

@@ -2,14 +2,24 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { authApp, login, userWithRole } from '../auth/flow.js'
 
-type Operation = { security?: Array<Record<string, unknown>>, 'x-permissions'?: string[] }
+type Operation = { security?: Array<Record<string, unknown>>; 'x-permissions'?: string[] }
 
 /** Every operation behind an access or enrollment token that may carry a body, path parameters filled in. */
 function protectedWrites (app: FastifyInstance) {
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> }
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops)
-    .filter(([method, op]) => ['post', 'put', 'patch', 'delete'].includes(method) && op.security?.some((s) => 'bearerAuth' in s || 'enrollmentToken' in s))
-    .map(([method, op]) => ({ method: method.toUpperCase() as 'POST', url: path.replace(/\{[^}]+\}/g, '1'), permission: op['x-permissions']?.[0] })))
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(
+        ([method, op]) =>
+          ['post', 'put', 'patch', 'delete'].includes(method) &&
+          op.security?.some((s) => 'bearerAuth' in s || 'enrollmentToken' in s)
+      )
+      .map(([method, op]) => ({
+        method: method.toUpperCase() as 'POST',
+        url: path.replace(/\{[^}]+\}/g, '1'),
+        permission: op['x-permissions']?.[0]
+      }))
+  )
 }
 
 const LIMIT = 4096
@@ -30,7 +40,12 @@ t.test('item 6: an anonymous or forged request with a body gets its 401 before t
   for (const op of ops) {
     for (const { name, type, body } of UNREAD) {
       for (const authorization of [undefined, 'Bearer forged.token.here']) {
-        const res = await app.inject({ method: op.method, url: op.url, payload: body, headers: { 'content-type': type, ...(authorization && { authorization }) } })
+        const res = await app.inject({
+          method: op.method,
+          url: op.url,
+          payload: body,
+          headers: { 'content-type': type, ...(authorization && { authorization }) }
+        })
         t.equal(res.statusCode, 401, `${op.method} ${op.url}, ${authorization ? 'forged' : 'no'} token, ${name}`)
       }
     }
@@ -44,7 +59,12 @@ t.test('item 6: a caller without the permission gets its 403 before the body is 
   t.ok(ops.length >= 6, `${ops.length} operations need a permission a viewer lacks`)
   for (const op of ops) {
     for (const { name, type, body } of UNREAD) {
-      const res = await app.inject({ method: op.method, url: op.url, payload: body, headers: { 'content-type': type, authorization: `Bearer ${token}` } })
+      const res = await app.inject({
+        method: op.method,
+        url: op.url,
+        payload: body,
+        headers: { 'content-type': type, authorization: `Bearer ${token}` }
+      })
       t.equal(res.statusCode, 403, `${op.method} ${op.url}, ${name}`)
     }
   }
@@ -54,9 +74,31 @@ t.test('item 6: failed authentications with bodies are still counted by the per-
   const { app } = await authApp(t, { store: 'sqlite', config: { RATE_LIMIT_MAX: 4, RATE_LIMIT_AUTH_MAX: 3 } })
   const body = JSON.stringify({ name: 'x', description: 'y'.repeat(200), price: '1.00', quantity: 1 })
   const api = []
-  for (let i = 0; i < 5; i++) api.push((await app.inject({ method: 'POST', url: '/api/products', payload: body, headers: { 'content-type': 'application/json' } })).statusCode)
+  for (let i = 0; i < 5; i++) {
+    api.push(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/products',
+          payload: body,
+          headers: { 'content-type': 'application/json' }
+        })
+      ).statusCode
+    )
+  }
   t.same(api, [401, 401, 401, 401, 429], 'general bucket')
   const auth = []
-  for (let i = 0; i < 4; i++) auth.push((await app.inject({ method: 'POST', url: '/auth/password', payload: '{"bad', headers: { 'content-type': 'application/json' } })).statusCode)
+  for (let i = 0; i < 4; i++) {
+    auth.push(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/auth/password',
+          payload: '{"bad',
+          headers: { 'content-type': 'application/json' }
+        })
+      ).statusCode
+    )
+  }
   t.same(auth, [401, 401, 401, 429], '/auth/* bucket')
 })

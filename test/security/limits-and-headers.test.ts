@@ -5,7 +5,12 @@ import { buildTestApp, createTestDatabase, sharedKeys } from '../helper.js'
 t.test('A4 (API4, API6): /auth/* answers 429 with Retry-After per IP, counted before authentication', async (t) => {
   const app = await buildTestApp(t, { store: 'sqlite', config: { RATE_LIMIT_AUTH_MAX: 5, RATE_LIMIT_MAX: 8 } })
   const statuses: number[] = []
-  for (let i = 0; i < 6; i++) statuses.push((await app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: 'Bearer forged' } })).statusCode)
+  for (let i = 0; i < 6; i++) {
+    statuses.push(
+      (await app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: 'Bearer forged' } }))
+        .statusCode
+    )
+  }
   t.same(statuses, [401, 401, 401, 401, 401, 429], 'failed authentications are counted')
   const limited = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'a', password: 'b' } })
   t.equal(limited.statusCode, 429)
@@ -19,12 +24,18 @@ t.test('A4 (API4, API6): /auth/* answers 429 with Retry-After per IP, counted be
 
 t.test('A4: the per-IP limit is shared between instances through Redis', async (t) => {
   const url = await createTestDatabase(t)
-  const prefix = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', RATE_LIMIT_AUTH_MAX: 4, DATABASE_URL: url, ...sharedKeys() }
+  const prefix = {
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    RATE_LIMIT_AUTH_MAX: 4,
+    DATABASE_URL: url,
+    ...sharedKeys()
+  }
   const a = await buildTestApp(t, { config: prefix })
   const b = await buildTestApp(t, { config: prefix })
   // a unique address per run, so reruns and parallel files never share a counter
   const ip = `10.${process.pid % 250}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
-  const hit = (app: typeof a) => app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: 'x' }, remoteAddress: ip })
+  const hit = (app: typeof a) =>
+    app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: 'x' }, remoteAddress: ip })
   const statuses = [await hit(a), await hit(b), await hit(a), await hit(b), await hit(a)].map((r) => r.statusCode)
   t.same(statuses, [401, 401, 401, 401, 429], 'four on A and B together use up the budget')
   t.equal((await hit(b)).statusCode, 429)
@@ -34,7 +45,11 @@ t.test('bounds: page size, body size, string lengths, password length', async (t
   const { app, clock } = await authApp(t, { store: 'sqlite', config: { BODY_LIMIT: 4096 } })
   const token = await login(app, clock, await enrolledUser(app, clock))
   t.equal((await get(app, '/api/products?limit=1000', token)).statusCode, 400)
-  t.equal((await post(app, '/api/products', { name: 'x', description: 'y'.repeat(5000), price: 1, quantity: 1 }, token)).statusCode, 413)
+  t.equal(
+    (await post(app, '/api/products', { name: 'x', description: 'y'.repeat(5000), price: 1, quantity: 1 }, token))
+      .statusCode,
+    413
+  )
   t.equal((await post(app, '/auth/login', { username: 'x'.repeat(51), password: 'p' })).statusCode, 400)
   t.equal((await post(app, '/auth/login', { username: 'someone', password: 'p'.repeat(129) })).statusCode, 400)
 })
@@ -53,31 +68,58 @@ t.test('security headers for an API; Swagger UI keeps working; CORS only for lis
   t.match(docs.headers['content-security-policy'], /script-src 'self'/, 'Swagger UI sends the CSP it needs')
 })
 
-t.test('A6 (ASVS 16.3): logins, failures, 2FA, role changes and reuse are in the audit log, with no secret', async (t) => {
-  const { app, clock } = await authApp(t)
-  const admin = await userWithRole(app, clock, 'admin')
-  const token = await login(app, clock, admin)
-  const u = await enrolledUser(app, clock)
-  await post(app, '/auth/login', { username: u.username, password: 'guessed-pass-123' })
-  const tokens = (await post(app, '/auth/login', { username: u.username, password: u.password, recovery_code: u.recoveryCodes[0]! })).json()
-  await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })
-  await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })
-  await app.inject({ method: 'PUT', url: `/api/users/${u.id}/roles`, payload: { roles: ['viewer'] }, headers: { authorization: `Bearer ${token}` } })
+t.test(
+  'A6 (ASVS 16.3): logins, failures, 2FA, role changes and reuse are in the audit log, with no secret',
+  async (t) => {
+    const { app, clock } = await authApp(t)
+    const admin = await userWithRole(app, clock, 'admin')
+    const token = await login(app, clock, admin)
+    const u = await enrolledUser(app, clock)
+    await post(app, '/auth/login', { username: u.username, password: 'guessed-pass-123' })
+    const tokens = (
+      await post(app, '/auth/login', { username: u.username, password: u.password, recovery_code: u.recoveryCodes[0]! })
+    ).json()
+    await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })
+    await post(app, '/auth/refresh', { refresh_token: tokens.refresh_token })
+    await app.inject({
+      method: 'PUT',
+      url: `/api/users/${u.id}/roles`,
+      payload: { roles: ['viewer'] },
+      headers: { authorization: `Bearer ${token}` }
+    })
 
-  const res = await get(app, `/api/audit?user_id=${u.id}&limit=100`, token)
-  t.equal(res.statusCode, 200)
-  const events = res.json().items as Array<{ event: string, ip: string, request_id: string }>
-  for (const e of ['registered', 'two_factor_confirmed', 'login_failed', 'login_succeeded', 'recovery_code_used', 'refresh_reuse_detected', 'role_changed']) {
-    t.ok(events.some((x) => x.event === e), e)
+    const res = await get(app, `/api/audit?user_id=${u.id}&limit=100`, token)
+    t.equal(res.statusCode, 200)
+    const events = res.json().items as Array<{ event: string; ip: string; request_id: string }>
+    for (const e of [
+      'registered',
+      'two_factor_confirmed',
+      'login_failed',
+      'login_succeeded',
+      'recovery_code_used',
+      'refresh_reuse_detected',
+      'role_changed'
+    ]) {
+      t.ok(
+        events.some((x) => x.event === e),
+        e
+      )
+    }
+    t.same(
+      events.filter((e) => !e.ip || !e.request_id),
+      [],
+      'each with IP and request id'
+    )
+    for (const secret of [u.password, u.secret, u.recoveryCodes[0]!, tokens.refresh_token, 'guessed-pass-123']) {
+      t.notOk(res.body.includes(secret), `no ${secret.slice(0, 5)}…`)
+    }
+
+    const filtered = (await get(app, '/api/audit?event=login_failed&limit=5', token)).json()
+    t.ok(filtered.items.length >= 1 && filtered.items.every((e: { event: string }) => e.event === 'login_failed'))
+    const page = (await get(app, '/api/audit?limit=2', token)).json()
+    const next = (await get(app, `/api/audit?limit=2&cursor=${page.next_cursor}`, token)).json()
+    t.ok(next.items[0].id < page.items[1].id, 'keyset pages, newest first')
+    const future = new Date(clock.now() + 86400000).toISOString()
+    t.same((await get(app, `/api/audit?from=${future}`, token)).json().items, [], 'time range')
   }
-  t.same(events.filter((e) => !e.ip || !e.request_id), [], 'each with IP and request id')
-  for (const secret of [u.password, u.secret, u.recoveryCodes[0]!, tokens.refresh_token, 'guessed-pass-123']) t.notOk(res.body.includes(secret), `no ${secret.slice(0, 5)}…`)
-
-  const filtered = (await get(app, '/api/audit?event=login_failed&limit=5', token)).json()
-  t.ok(filtered.items.length >= 1 && filtered.items.every((e: { event: string }) => e.event === 'login_failed'))
-  const page = (await get(app, '/api/audit?limit=2', token)).json()
-  const next = (await get(app, `/api/audit?limit=2&cursor=${page.next_cursor}`, token)).json()
-  t.ok(next.items[0].id < page.items[1].id, 'keyset pages, newest first')
-  const future = new Date(clock.now() + 86400000).toISOString()
-  t.same((await get(app, `/api/audit?from=${future}`, token)).json().items, [], 'time range')
-})
+)

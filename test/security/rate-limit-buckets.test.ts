@@ -9,7 +9,9 @@ function authOperations (app: FastifyInstance) {
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, unknown>> }
   return Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/auth/'))
-    .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x') })))
+    .flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x') }))
+    )
 }
 
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
@@ -27,7 +29,10 @@ function encodedSpellings (path: string): string[] {
 }
 
 t.test('item 1: every /auth/* route is counted in the /auth/* bucket however its path is spelled', async (t) => {
-  const app = await buildTestApp(t, { store: 'sqlite', config: { RATE_LIMIT_AUTH_MAX: AUTH_MAX, RATE_LIMIT_MAX: 1000 } })
+  const app = await buildTestApp(t, {
+    store: 'sqlite',
+    config: { RATE_LIMIT_AUTH_MAX: AUTH_MAX, RATE_LIMIT_MAX: 1000 }
+  })
   const operations = authOperations(app)
   t.ok(operations.length >= 13, `${operations.length} /auth/* operations`)
   let n = 0
@@ -40,14 +45,21 @@ t.test('item 1: every /auth/* route is counted in the /auth/* bucket however its
       t.not(res.statusCode, 404, `${method} ${url} routes to ${path}`)
       statuses.push(res.statusCode)
     }
-    t.same(statuses.map((s) => s === 429), [false, false, false, true], `${method} ${path}: the 4th encoded request is over the /auth/* limit`)
+    t.same(
+      statuses.map((s) => s === 429),
+      [false, false, false, true],
+      `${method} ${path}: the 4th encoded request is over the /auth/* limit`
+    )
     const plain = await app.inject({ method, url: path, remoteAddress, payload: method === 'GET' ? undefined : {} })
     t.equal(plain.statusCode, 429, `${method} ${path}: plain spelling shares the same bucket`)
   }
 })
 
 t.test('item 1: spellings that do not route are 404 and use the general bucket, not a fresh /auth/* one', async (t) => {
-  const app = await buildTestApp(t, { store: 'sqlite', config: { RATE_LIMIT_AUTH_MAX: AUTH_MAX, RATE_LIMIT_MAX: 1000 } })
+  const app = await buildTestApp(t, {
+    store: 'sqlite',
+    config: { RATE_LIMIT_AUTH_MAX: AUTH_MAX, RATE_LIMIT_MAX: 1000 }
+  })
   const remoteAddress = '10.2.0.1'
   for (const url of ['//auth/login', '/AUTH/login', '/auth/login/', '/auth//login', '/auth/%2Flogin']) {
     const res = await app.inject({ method: 'POST', url, remoteAddress, payload: {} })
@@ -55,6 +67,8 @@ t.test('item 1: spellings that do not route are 404 and use the general bucket, 
     t.equal(res.headers['x-ratelimit-limit'], '1000', `${url} is counted in the general bucket`)
   }
   const statuses = []
-  for (let i = 0; i <= AUTH_MAX; i++) statuses.push((await app.inject({ method: 'POST', url: '/auth/login', remoteAddress, payload: {} })).statusCode)
+  for (let i = 0; i <= AUTH_MAX; i++) {
+    statuses.push((await app.inject({ method: 'POST', url: '/auth/login', remoteAddress, payload: {} })).statusCode)
+  }
   t.same(statuses, [400, 400, 400, 429], 'the /auth/* budget was untouched by them, and is then spent')
 })

@@ -20,7 +20,7 @@ const NOT_VALUES = [
 ]
 
 t.test('item 10: what cannot be a date or a finite number is a 400, the same on MySQL and SQLite', async (t) => {
-  const answers: Record<string, Array<{ status: number, body: unknown }>> = {}
+  const answers: Record<string, Array<{ status: number; body: unknown }>> = {}
   for (const store of stores) {
     const { app, clock } = await authApp(t, { store })
     const token = await login(app, clock, await userWithRole(app, clock, 'admin'))
@@ -37,5 +37,9 @@ t.test('item 10: what cannot be a date or a finite number is a 400, the same on 
     t.ok(ok.json().items.length > 0, `${store}: and finds the events in it`)
   }
   t.same(answers.sqlite, answers.mysql, 'identical answers on both stores')
-  t.match(answers.mysql![0]!.body, { code: 'validation_failed', errors: [{ pointer: '/querystring/from' }] }, 'the leap second is named')
+  t.match(
+    answers.mysql![0]!.body,
+    { code: 'validation_failed', errors: [{ pointer: '/querystring/from' }] },
+    'the leap second is named'
+  )
 })

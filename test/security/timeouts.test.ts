@@ -7,14 +7,24 @@ import { ConfigError, loadConfig } from '../../src/config.js'
 
 const TIMEOUTS = { HEADERS_TIMEOUT_MS: 1000, REQUEST_TIMEOUT_MS: 1500, KEEP_ALIVE_TIMEOUT_MS: 1000 }
 
-/** A raw client: writes what it is given (optionally a byte at a time, forever) and collects what comes back until the server closes. */
+/**
+ * A raw client: writes what it is given (optionally a byte at a time, forever) and collects what comes back until the
+ * server closes.
+ */
 async function rawClient (port: number, head: string, drip?: string) {
   const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
   let received = ''
-  socket.on('data', (d) => { received += d })
+  socket.on('data', (d) => {
+    received += d
+  })
   socket.write(head)
-  const dripping = drip === undefined ? undefined : setInterval(() => { if (!socket.destroyed) socket.write(drip) }, 100)
+  const dripping =
+    drip === undefined
+      ? undefined
+      : setInterval(() => {
+        if (!socket.destroyed) socket.write(drip)
+      }, 100)
   // a fail-safe only: the server is expected to close long before
   const failSafe = setTimeout(() => socket.destroy(new Error('the server kept the socket open')), 20_000)
   const [hadError] = await once(socket, 'close')
@@ -65,8 +75,14 @@ t.test('item 5: an idle kept-alive connection is closed after KEEP_ALIVE_TIMEOUT
 
 t.test('item 5: the timeouts are configuration, with sane defaults, and checked', async (t) => {
   const defaults = loadConfig({})
-  t.same([defaults.HEADERS_TIMEOUT_MS, defaults.REQUEST_TIMEOUT_MS, defaults.KEEP_ALIVE_TIMEOUT_MS], [10000, 30000, 72000])
+  t.same(
+    [defaults.HEADERS_TIMEOUT_MS, defaults.REQUEST_TIMEOUT_MS, defaults.KEEP_ALIVE_TIMEOUT_MS],
+    [10000, 30000, 72000]
+  )
   t.equal(loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '2000' }).REQUEST_TIMEOUT_MS, 5000)
   t.throws(() => loadConfig({ REQUEST_TIMEOUT_MS: '0' }), ConfigError, 'no "never"')
-  t.throws(() => loadConfig({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }), /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/)
+  t.throws(
+    () => loadConfig({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }),
+    /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/
+  )
 })

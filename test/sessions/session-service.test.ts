@@ -7,8 +7,12 @@ const HOUR = 3600 * 1000
 
 async function withUser (t: Parameters<typeof testServices>[0], config: Parameters<typeof testServices>[1] = {}) {
   const s = await testServices(t, config)
-  const { user } = await s.services.auth.createAccount(`sessionuser${process.pid}`, 'a long passphrase of mine',
-    'editor', meta)
+  const { user } = await s.services.auth.createAccount(
+    `sessionuser${process.pid}`,
+    'a long passphrase of mine',
+    'editor',
+    meta
+  )
   return { ...s, userId: user.id }
 }
 
@@ -83,7 +87,11 @@ t.test('purge deletes ended sessions, revoked ones after a day, and expired one-
   const { services, clock, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 0, REFRESH_IDLE_TTL: 48 * 3600 })
   const revoked = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
   const idle = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
-  await services.sessions.revoke({ id: userId, sid: revoked.sid, roles: [], permissions: [], authTime: 0, amr: [] }, revoked.sid, meta)
+  await services.sessions.revoke(
+    { id: userId, sid: revoked.sid, roles: [], permissions: [], authTime: 0, amr: [] },
+    revoked.sid,
+    meta
+  )
   t.equal(await services.sessions.purge(), 0, 'nothing has ended long enough ago')
   clock.advance(16 * 60 * 1000)
   t.equal(await services.sessions.purge(), 1, 'the enrollment token createAccount issued (ENROLLMENT_TOKEN_TTL 900 s)')

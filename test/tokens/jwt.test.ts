@@ -26,15 +26,26 @@ t.test('access token verification', async (t) => {
     t.equal((await sessions(forge(header, claims, server.privateKey))).statusCode, 200)
   })
 
-  t.test('J1 (RFC 8725 §3.1-3.2): alg none, HS256 with the public key, algorithms outside the allowlist: 401', async (t) => {
-    await refused(t, forge({ ...header, alg: 'none' }, claims), 'alg none')
-    await refused(t, forge({ ...header, alg: 'none' }, claims).replace(/\.$/, '.AAAA'), 'alg none with junk signature')
-    await refused(t, forge({ ...header, alg: 'HS256' }, claims, pem(server.publicKey)), 'HS256 keyed with the public key PEM')
-    await refused(t, forge({ ...header, alg: 'RS384' }, claims, server.privateKey), 'RS384 with the real key')
-    await refused(t, forge({ ...header, alg: 'PS256' }, claims, server.privateKey), 'PS256 with the real key')
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    await refused(t, forge({ ...header, alg: 'ES256' }, claims, ec.privateKey), 'ES256')
-  })
+  t.test(
+    'J1 (RFC 8725 §3.1-3.2): alg none, HS256 with the public key, algorithms outside the allowlist: 401',
+    async (t) => {
+      await refused(t, forge({ ...header, alg: 'none' }, claims), 'alg none')
+      await refused(
+        t,
+        forge({ ...header, alg: 'none' }, claims).replace(/\.$/, '.AAAA'),
+        'alg none with junk signature'
+      )
+      await refused(
+        t,
+        forge({ ...header, alg: 'HS256' }, claims, pem(server.publicKey)),
+        'HS256 keyed with the public key PEM'
+      )
+      await refused(t, forge({ ...header, alg: 'RS384' }, claims, server.privateKey), 'RS384 with the real key')
+      await refused(t, forge({ ...header, alg: 'PS256' }, claims, server.privateKey), 'PS256 with the real key')
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      await refused(t, forge({ ...header, alg: 'ES256' }, claims, ec.privateKey), 'ES256')
+    }
+  )
 
   t.test('J2: bad signature, expired exp, future nbf: 401', async (t) => {
     await refused(t, forge(header, claims, attacker.privateKey), 'signed by another key under our kid')
@@ -65,23 +76,34 @@ t.test('access token verification', async (t) => {
     await refused(t, forge(header, noIss, server.privateKey), 'no iss')
   })
 
-  t.test('J4 (RFC 8725 §3.11-3.12): access tokens carry typ at+jwt; other typ, and refresh, enrollment or mfa tokens as bearer: 401', async (t) => {
-    t.equal(header.typ, 'at+jwt')
-    await refused(t, forge({ ...header, typ: 'JWT' }, claims, server.privateKey), 'typ JWT')
-    const { typ, ...noTyp } = header
-    t.ok(typ)
-    await refused(t, forge(noTyp, claims, server.privateKey), 'no typ')
-    const tokens = (await post(app, '/auth/refresh', { refresh_token: (await loginTokens(app, clock, u)).refresh_token })).json()
-    await refused(t, tokens.refresh_token, 'refresh token')
-    const mfa = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
-    await refused(t, mfa, 'mfa token')
-    const pending = (await post(app, '/auth/register', { username: `j4${process.pid}`, password: 'securepassword' })).json().enrollment.enrollment_token
-    await refused(t, pending, 'enrollment token')
-  })
+  t.test(
+    'J4 (RFC 8725 §3.11-3.12): access tokens carry typ at+jwt; other typ, and refresh, enrollment or mfa tokens ' +
+      'as bearer: 401',
+    async (t) => {
+      t.equal(header.typ, 'at+jwt')
+      await refused(t, forge({ ...header, typ: 'JWT' }, claims, server.privateKey), 'typ JWT')
+      const { typ, ...noTyp } = header
+      t.ok(typ)
+      await refused(t, forge(noTyp, claims, server.privateKey), 'no typ')
+      const tokens = (
+        await post(app, '/auth/refresh', { refresh_token: (await loginTokens(app, clock, u)).refresh_token })
+      ).json()
+      await refused(t, tokens.refresh_token, 'refresh token')
+      const mfa = (await post(app, '/auth/login', { username: u.username, password: u.password })).json().mfa_token
+      await refused(t, mfa, 'mfa token')
+      const pending = (
+        await post(app, '/auth/register', { username: `j4${process.pid}`, password: 'securepassword' })
+      ).json().enrollment.enrollment_token
+      await refused(t, pending, 'enrollment token')
+    }
+  )
 
   t.test('J5 (RFC 8725 §3.10): jku, x5u and jwk headers are ignored; nothing is fetched', async (t) => {
     let fetched = 0
-    const trap = createServer((_req, res) => { fetched++; res.end('{"keys":[]}') })
+    const trap = createServer((_req, res) => {
+      fetched++
+      res.end('{"keys":[]}')
+    })
     await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve))
     t.teardown(() => trap.close())
     const url = `http://127.0.0.1:${(trap.address() as AddressInfo).port}/jwks.json`
@@ -89,9 +111,17 @@ t.test('access token verification', async (t) => {
     await refused(t, forge({ ...header, jku: url }, claims, attacker.privateKey), 'jku to an attacker key set')
     await refused(t, forge({ ...header, x5u: url }, claims, attacker.privateKey), 'x5u')
     await refused(t, forge({ ...header, jwk }, claims, attacker.privateKey), 'embedded jwk')
-    await refused(t, forge({ ...header, kid: 'attacker', jwk }, claims, attacker.privateKey), 'unknown kid with embedded jwk')
+    await refused(
+      t,
+      forge({ ...header, kid: 'attacker', jwk }, claims, attacker.privateKey),
+      'unknown kid with embedded jwk'
+    )
     t.equal(fetched, 0, 'no outbound fetch')
-    t.equal((await sessions(forge({ ...header, jku: url }, claims, server.privateKey))).statusCode, 200, 'with our own signature the header is merely ignored')
+    t.equal(
+      (await sessions(forge({ ...header, jku: url }, claims, server.privateKey))).statusCode,
+      200,
+      'with our own signature the header is merely ignored'
+    )
     t.equal(fetched, 0)
   })
 
@@ -106,24 +136,33 @@ t.test('access token verification', async (t) => {
   })
 })
 
-t.test('J6 rotation: a token signed with the previous key verifies while that key is listed, and fails once it is removed', async (t) => {
-  const url = await createTestDatabase(t)
-  const [oldKey, newKey] = [rsaKeyPair(), rsaKeyPair()]
-  const base = { DATABASE_URL: url, TOTP_ENCRYPTION_KEY: sharedKeys().TOTP_ENCRYPTION_KEY }
-  const before = await authApp(t, { config: { ...base, JWT_PRIVATE_KEY: pem(oldKey.privateKey) } })
-  const u = await enrolledUser(before.app, before.clock)
-  const oldToken = (await loginTokens(before.app, before.clock, u)).access_token
+t.test(
+  'J6 rotation: a token signed with the previous key verifies while that key is listed, and fails once it is removed',
+  async (t) => {
+    const url = await createTestDatabase(t)
+    const [oldKey, newKey] = [rsaKeyPair(), rsaKeyPair()]
+    const base = { DATABASE_URL: url, TOTP_ENCRYPTION_KEY: sharedKeys().TOTP_ENCRYPTION_KEY }
+    const before = await authApp(t, { config: { ...base, JWT_PRIVATE_KEY: pem(oldKey.privateKey) } })
+    const u = await enrolledUser(before.app, before.clock)
+    const oldToken = (await loginTokens(before.app, before.clock, u)).access_token
 
-  const rotated = await authApp(t, { config: { ...base, JWT_PRIVATE_KEY: pem(newKey.privateKey), JWT_PREVIOUS_PUBLIC_KEYS: pem(oldKey.publicKey) } })
-  rotated.clock.set(before.clock.now())
-  t.equal((await get(rotated.app, '/auth/sessions', oldToken)).statusCode, 200, 'old-key token accepted while the old key is listed')
-  const jwks = (await rotated.app.inject({ url: '/.well-known/jwks.json' })).json().keys
-  t.equal(jwks.length, 2, 'both keys published, newest first')
-  const newToken = (await loginTokens(rotated.app, rotated.clock, u)).access_token
-  t.equal(decode(newToken)[0].kid, jwks[0].kid, 'the newest key signs')
+    const rotated = await authApp(t, {
+      config: { ...base, JWT_PRIVATE_KEY: pem(newKey.privateKey), JWT_PREVIOUS_PUBLIC_KEYS: pem(oldKey.publicKey) }
+    })
+    rotated.clock.set(before.clock.now())
+    t.equal(
+      (await get(rotated.app, '/auth/sessions', oldToken)).statusCode,
+      200,
+      'old-key token accepted while the old key is listed'
+    )
+    const jwks = (await rotated.app.inject({ url: '/.well-known/jwks.json' })).json().keys
+    t.equal(jwks.length, 2, 'both keys published, newest first')
+    const newToken = (await loginTokens(rotated.app, rotated.clock, u)).access_token
+    t.equal(decode(newToken)[0].kid, jwks[0].kid, 'the newest key signs')
 
-  const after = await authApp(t, { config: { ...base, JWT_PRIVATE_KEY: pem(newKey.privateKey) } })
-  after.clock.set(rotated.clock.now())
-  t.equal((await get(after.app, '/auth/sessions', oldToken)).statusCode, 401, 'refused once the old key is removed')
-  t.equal((await get(after.app, '/auth/sessions', newToken)).statusCode, 200)
-})
+    const after = await authApp(t, { config: { ...base, JWT_PRIVATE_KEY: pem(newKey.privateKey) } })
+    after.clock.set(rotated.clock.now())
+    t.equal((await get(after.app, '/auth/sessions', oldToken)).statusCode, 401, 'refused once the old key is removed')
+    t.equal((await get(after.app, '/auth/sessions', newToken)).statusCode, 200)
+  }
+)

@@ -7,7 +7,7 @@ import { canonicalUsername, invalidUsername } from '../username.js'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import { secondStepFactors } from '../../passkeys/second-step.js'
 
-type LoginBody = { username: string, password: string } & SecondFactor
+type LoginBody = { username: string; password: string } & SecondFactor
 
 /** Tries an mfa_token allows before the password step must be redone. */
 export const MFA_TOKEN_MAX_ATTEMPTS = 5
@@ -18,25 +18,33 @@ export function createLogin (ctx: AuthContext) {
 
   return {
     // admitted whole: past the hash gate's bound it is refused at once, before any query
-    login: (body: LoginBody, meta: ClientMeta) => ctx.hasher.admit(async () => {
-      const name = canonicalUsername(body.username)
-      if (name === null) throw invalidUsername('/body/username')
-      const found = await repos().users.findByUsername(name)
-      const passwordOnly = body.code === undefined && body.recovery_code === undefined
-      return throttled(name, found?.id ?? null, meta, !passwordOnly, async () => {
-        const user = await ctx.checkPassword(found, body.password)
-        if (passwordOnly) {
-          if (user.totp_confirmed_at === null) {
-            const { token, expires_in } = await ctx.issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
-            return { enrollment_required: true as const, enrollment_token: token, expires_in }
+    login: (body: LoginBody, meta: ClientMeta) =>
+      ctx.hasher.admit(async () => {
+        const name = canonicalUsername(body.username)
+        if (name === null) throw invalidUsername('/body/username')
+        const found = await repos().users.findByUsername(name)
+        const passwordOnly = body.code === undefined && body.recovery_code === undefined
+        return throttled(name, found?.id ?? null, meta, !passwordOnly, async () => {
+          const user = await ctx.checkPassword(found, body.password)
+          if (passwordOnly) {
+            if (user.totp_confirmed_at === null) {
+              const issued = await ctx.issueOpaque('enrollment', user.id, config.ENROLLMENT_TOKEN_TTL)
+              return {
+                enrollment_required: true as const, enrollment_token: issued.token, expires_in: issued.expires_in
+              }
+            }
+            const { token, expires_in: expiresIn } = await ctx.issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
+            return {
+              mfa_required: true as const,
+              mfa_token: token,
+              expires_in: expiresIn,
+              ...(await secondStepFactors(passkeys, user.id, sha256(token)))
+            }
           }
-          const { token, expires_in } = await ctx.issueOpaque('mfa', user.id, config.MFA_TOKEN_TTL)
-          return { mfa_required: true as const, mfa_token: token, expires_in, ...await secondStepFactors(passkeys, user.id, sha256(token)) }
-        }
-        const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
-        return ctx.tokensFor(user, meta, body, codes)
-      })
-    }),
+          const codes = await db.transaction((tx) => secondFactor.prove(tx, user, body, true))
+          return ctx.tokensFor(user, meta, body, codes)
+        })
+      }),
 
     /**
      * Second step. Each try first takes one of the token's attempts in a single conditional
@@ -46,17 +54,24 @@ export function createLogin (ctx: AuthContext) {
     async loginWithMfaToken (body: { mfa_token: string } & SecondFactor, meta: ClientMeta) {
       const hash = sha256(body.mfa_token)
       const row = await repos().tokens.findLive('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)
-      const attempt = row && await repos().tokens.takeAttempt('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS)
+      const attempt = row && (await repos().tokens.takeAttempt('mfa', hash, now(), MFA_TOKEN_MAX_ATTEMPTS))
       if (!row || !attempt) throw AuthErrors.mfaTokenInvalid()
       const user = await ctx.userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {
-        if (body.webauthn !== undefined) { // verified before the transaction: it reads and writes passkeys itself
+        if (body.webauthn !== undefined) {
+          // verified before the transaction: it reads and writes passkeys itself
           if (body.code !== undefined || body.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
-          await passkeys.verifyAssertion('second_factor', user.id, body.webauthn as AuthenticationResponseJSON, meta, hash)
+          await passkeys.verifyAssertion(
+            'second_factor',
+            user.id,
+            body.webauthn as AuthenticationResponseJSON,
+            meta,
+            hash
+          )
         }
         await db.transaction(async (tx) => {
-          if (!await repos(tx).tokens.consume(hash, now())) throw AuthErrors.mfaTokenInvalid()
+          if (!(await repos(tx).tokens.consume(hash, now()))) throw AuthErrors.mfaTokenInvalid()
           if (body.webauthn === undefined) await secondFactor.prove(tx, user, body, false)
         })
         return ctx.tokensFor(user, meta, body)

@@ -9,12 +9,17 @@ import { clientMeta } from '../../http/client-meta.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Check for routes that need an access token, run at preParsing (see authorization): after the per-IP limiter, before the body is read. */
+    /**
+     * Check for routes that need an access token, run at preParsing (see authorization): after the per-IP limiter,
+     * before the body is read.
+     */
     authenticate: (request: FastifyRequest) => Promise<void>
   }
 }
 
-const challenge = (description: string) => ({ 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` })
+const challenge = (description: string) => ({
+  'www-authenticate': `Bearer error="invalid_token", error_description="${description}"`
+})
 
 /** Why a key was refused, as the client is told it (RFC 6750 invalid_token for each). */
 const KEY_REFUSALS: Record<KeyRefusal, [string, string]> = {
@@ -32,41 +37,61 @@ const KEY_REFUSALS: Record<KeyRefusal, [string, string]> = {
  * Or an API key (`sapi_…`, on the routes that take keys: authorization refuses it on the others
  * first): checksum, then the key check (cached like the session check), then the per-key limit.
  */
-export default fp(async (app) => {
-  async function authenticateKey (request: FastifyRequest, key: string) {
-    const result = await app.services.apiKeys.check(key, clientMeta(request))
-    if (!result.ok) {
-      const [detail, description] = KEY_REFUSALS[result.reason]
-      throw Errors.invalidToken(detail, challenge(description))
+export default fp(
+  async (app) => {
+    async function authenticateKey (request: FastifyRequest, key: string) {
+      const result = await app.services.apiKeys.check(key, clientMeta(request))
+      if (!result.ok) {
+        const [detail, description] = KEY_REFUSALS[result.reason]
+        throw Errors.invalidToken(detail, challenge(description))
+      }
+      const { identity } = result
+      // a key proves no recent authentication (authTime 0): a route with recentAuth refuses it even if it took keys
+      request.user = {
+        id: identity.userId,
+        sid: '',
+        roles: [],
+        permissions: identity.permissions,
+        authTime: 0,
+        amr: [],
+        apiKey: { id: identity.keyId, limitKey: identity.limitKey }
+      }
+      await app.apiKeyRateLimit(request)
     }
-    const { identity } = result
-    // a key proves no recent authentication (authTime 0): a route with recentAuth refuses it even if it took keys
-    request.user = {
-      id: identity.userId, sid: '', roles: [], permissions: identity.permissions, authTime: 0, amr: [],
-      apiKey: { id: identity.keyId, limitKey: identity.limitKey }
-    }
-    await app.apiKeyRateLimit(request)
-  }
 
-  app.decorate('authenticate', async (request: FastifyRequest) => {
-    const token = bearerToken(request)
-    if (looksLikeApiKey(token)) return authenticateKey(request, token)
-    let claims: AccessTokenClaims
-    try {
-      claims = app.verifyAccessToken(token)
-    } catch (err) {
-      if (!(err instanceof AccessTokenInvalid)) throw err
-      throw Errors.invalidToken('The access token is malformed, not signed by us, or not meant for this API', challenge('invalid token'))
-    }
-    const now = app.now() / 1000
-    if (claims.exp <= now) throw Errors.tokenExpired('The access token has expired; refresh it', challenge('token expired'))
-    if (claims.nbf !== undefined && claims.nbf > now) throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
-    const session = await app.services.sessions.check(claims.sid)
-    if (!session || String(session.userId) !== claims.sub) throw Errors.invalidToken('The session of this token has ended; log in again', challenge('session ended'))
-    request.user = {
-      id: session.userId, sid: claims.sid, roles: session.roles, permissions: session.permissions,
-      authTime: claims.auth_time ?? 0,
-      amr: claims.amr ?? []
-    }
-  })
-}, { name: 'authenticate', dependencies: ['jwt', 'services', 'api-key-limit'] })
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const token = bearerToken(request)
+      if (looksLikeApiKey(token)) return authenticateKey(request, token)
+      let claims: AccessTokenClaims
+      try {
+        claims = app.verifyAccessToken(token)
+      } catch (err) {
+        if (!(err instanceof AccessTokenInvalid)) throw err
+        throw Errors.invalidToken(
+          'The access token is malformed, not signed by us, or not meant for this API',
+          challenge('invalid token')
+        )
+      }
+      const now = app.now() / 1000
+      if (claims.exp <= now) {
+        throw Errors.tokenExpired('The access token has expired; refresh it', challenge('token expired'))
+      }
+      if (claims.nbf !== undefined && claims.nbf > now) {
+        throw Errors.invalidToken('The access token is not valid yet', challenge('token not yet valid'))
+      }
+      const session = await app.services.sessions.check(claims.sid)
+      if (!session || String(session.userId) !== claims.sub) {
+        throw Errors.invalidToken('The session of this token has ended; log in again', challenge('session ended'))
+      }
+      request.user = {
+        id: session.userId,
+        sid: claims.sid,
+        roles: session.roles,
+        permissions: session.permissions,
+        authTime: claims.auth_time ?? 0,
+        amr: claims.amr ?? []
+      }
+    })
+  },
+  { name: 'authenticate', dependencies: ['jwt', 'services', 'api-key-limit'] }
+)

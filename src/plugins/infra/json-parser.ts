@@ -37,16 +37,21 @@ class NumberText {
  * number as JSON.parse would give. lossless-json refuses a member name repeated in one
  * object with another value (a reader that keeps the first would see a different body).
  */
-const parseJson = (text: string) => parseLossless(text,
-  (key, value) => value instanceof NumberText ? (DECIMAL_FIELDS.has(key) ? value.text : Number(value.text)) : value,
-  { parseNumber: (numberText) => new NumberText(numberText) })
+const parseJson = (text: string) =>
+  parseLossless(
+    text,
+    (key, value) => (value instanceof NumberText ? (DECIMAL_FIELDS.has(key) ? value.text : Number(value.text)) : value),
+    { parseNumber: (numberText) => new NumberText(numberText) }
+  )
 
 /** What went wrong, without quoting the body (it can hold a password). */
 function syntaxProblem (err: Error) {
   const position = /position (\d+)/.exec(err.message)?.[1]
   const near = position ? ` (near position ${position})` : ''
   if (err instanceof RangeError) return Errors.badRequest(`The body nests deeper than ${MAX_DEPTH} levels`)
-  if (err.message.startsWith('Duplicate key')) return Errors.malformedJson(`The body repeats a member name in one object${near}`)
+  if (err.message.startsWith('Duplicate key')) {
+    return Errors.malformedJson(`The body repeats a member name in one object${near}`)
+  }
   return Errors.malformedJson(`The body is not valid JSON${near}`)
 }
 
@@ -57,27 +62,32 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i
  * parsed), duplicates and prototype-poisoning keys refused with a reason, the parser's
  * message never echoed, money fields kept exact whatever the spelling of their name.
  */
-export default fp(async (app) => {
-  const parser: FastifyBodyParser<string> = (request, text, done) => {
-    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase()
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      return done(Errors.unsupportedMediaType('JSON bodies are UTF-8 (RFC 8259): send charset=utf-8 or no charset'))
+export default fp(
+  async (app) => {
+    const parser: FastifyBodyParser<string> = (request, text, done) => {
+      const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase()
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        return done(Errors.unsupportedMediaType('JSON bodies are UTF-8 (RFC 8259): send charset=utf-8 or no charset'))
+      }
+      if (text.length === 0) return done(Errors.malformedJson('The body is empty but Content-Type is JSON'))
+      let value: unknown
+      try {
+        value = parseJson(text)
+      } catch (err) {
+        return done(syntaxProblem(err as Error))
+      }
+      if (depthOf(value) > MAX_DEPTH) return done(Errors.badRequest(`The body nests deeper than ${MAX_DEPTH} levels`))
+      try {
+        if (typeof value === 'object' && value !== null) {
+          sjson.scan(value, { protoAction: 'error', constructorAction: 'error' })
+        }
+      } catch {
+        return done(Errors.badRequest('The body contains a forbidden key (__proto__ or constructor.prototype)'))
+      }
+      done(null, value)
     }
-    if (text.length === 0) return done(Errors.malformedJson('The body is empty but Content-Type is JSON'))
-    let value: unknown
-    try {
-      value = parseJson(text)
-    } catch (err) {
-      return done(syntaxProblem(err as Error))
-    }
-    if (depthOf(value) > MAX_DEPTH) return done(Errors.badRequest(`The body nests deeper than ${MAX_DEPTH} levels`))
-    try {
-      if (typeof value === 'object' && value !== null) sjson.scan(value, { protoAction: 'error', constructorAction: 'error' })
-    } catch {
-      return done(Errors.badRequest('The body contains a forbidden key (__proto__ or constructor.prototype)'))
-    }
-    done(null, value)
-  }
-  app.removeAllContentTypeParsers()
-  for (const type of JSON_MEDIA_TYPES) app.addContentTypeParser(type, { parseAs: 'string' }, parser)
-}, { name: 'json-parser' })
+    app.removeAllContentTypeParsers()
+    for (const type of JSON_MEDIA_TYPES) app.addContentTypeParser(type, { parseAs: 'string' }, parser)
+  },
+  { name: 'json-parser' }
+)

@@ -15,36 +15,51 @@ const isAuth = (request: FastifyRequest) => request.routeOptions.url?.startsWith
  * hook runs at onRequest, before authentication (preParsing), so requests that fail
  * authentication are counted too. With REDIS_URL the counters are shared by every instance.
  */
-export default fp(async (app) => {
-  const { RATE_LIMIT_MAX, RATE_LIMIT_AUTH_MAX, REDIS_URL } = app.config
-  // ioredis is loaded only when a Redis is configured
-  const redis = REDIS_URL ? new (await import('ioredis')).Redis(REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined
-  if (redis) {
-    // @fastify/rate-limit lets requests through silently when its store fails (skipOnError):
-    // say so once per outage, and when the limits are back
-    let down = false
-    redis.on('error', (err: Error & { code?: string }) => {
-      if (down) return
-      down = true
-      app.log.error({ error_code: err.code, detail: err.message }, 'rate limits are off (failing open): Redis is unreachable')
+export default fp(
+  async (app) => {
+    const { RATE_LIMIT_MAX, RATE_LIMIT_AUTH_MAX, REDIS_URL } = app.config
+    // ioredis is loaded only when a Redis is configured
+    const redis = REDIS_URL
+      ? new (await import('ioredis')).Redis(REDIS_URL, {
+        connectTimeout: 1000,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false
+      })
+      : undefined
+    if (redis) {
+      // @fastify/rate-limit lets requests through silently when its store fails (skipOnError):
+      // say so once per outage, and when the limits are back
+      let down = false
+      redis.on('error', (err: Error & { code?: string }) => {
+        if (down) return
+        down = true
+        app.log.error(
+          { error_code: err.code, detail: err.message },
+          'rate limits are off (failing open): Redis is unreachable'
+        )
+      })
+      redis.on('ready', () => {
+        if (!down) return
+        down = false
+        app.log.warn('rate limits are back: Redis is reachable again')
+      })
+      app.addHook('onClose', async () => {
+        await redis.quit()
+      })
+    }
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'onRequest',
+      timeWindow: 60_000,
+      max: (request) => (isAuth(request) ? RATE_LIMIT_AUTH_MAX : RATE_LIMIT_MAX),
+      keyGenerator: (request) => `${isAuth(request) ? 'auth' : 'api'}:${request.ip}`,
+      nameSpace: 'secure-api-rl:',
+      ...(redis && { redis }),
+      // a Redis outage must not take the API down: fail open, and say so in the log
+      skipOnError: true,
+      errorResponseBuilder: (_request, context) =>
+        Errors.rateLimited(`Limit of ${context.max} per minute reached; retry after ${context.after}`)
     })
-    redis.on('ready', () => {
-      if (!down) return
-      down = false
-      app.log.warn('rate limits are back: Redis is reachable again')
-    })
-    app.addHook('onClose', async () => { await redis.quit() })
-  }
-  await app.register(rateLimit, {
-    global: true,
-    hook: 'onRequest',
-    timeWindow: 60_000,
-    max: (request) => (isAuth(request) ? RATE_LIMIT_AUTH_MAX : RATE_LIMIT_MAX),
-    keyGenerator: (request) => `${isAuth(request) ? 'auth' : 'api'}:${request.ip}`,
-    nameSpace: 'secure-api-rl:',
-    ...(redis && { redis }),
-    // a Redis outage must not take the API down: fail open, and say so in the log
-    skipOnError: true,
-    errorResponseBuilder: (_request, context) => Errors.rateLimited(`Limit of ${context.max} per minute reached; retry after ${context.after}`)
-  })
-}, { name: 'rate-limit', dependencies: ['config'] })
+  },
+  { name: 'rate-limit', dependencies: ['config'] }
+)

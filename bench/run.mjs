@@ -198,20 +198,16 @@ function load (o) {
 const only = process.env.BENCH_ONLY?.split(',')
 const runs = (name) => !only || only.some((prefix) => name.startsWith(prefix))
 const NOT_RUN = { rps: NaN, p50: NaN, p99: NaN, p999: NaN }
+/** One load run, and the service's RSS right after it. */
+async function measure (o) {
+  const r = await load(o)
+  const { p50, p99, p999, non2xx, errors } = r
+  return { rps: Math.round(r.rps), p50, p99, p999, rss: await rss(), non2xx, errors }
+}
 async function scenario (name, o) {
   if (!runs(name)) return NOT_RUN
   log(`running ${name}`)
-  const r = await load(o)
-  const row = {
-    scenario: name,
-    rps: Math.round(r.rps),
-    p50: r.p50,
-    p99: r.p99,
-    p999: r.p999,
-    rss: await rss(),
-    non2xx: r.non2xx,
-    errors: r.errors
-  }
+  const row = { scenario: name, ...(await measure(o)) }
   rows.push(row)
   return row
 }
@@ -225,16 +221,7 @@ async function rounds (specs, prefix = '') {
     for (const [name, o] of specs) {
       if (!runs(prefix + name)) continue
       log(`running ${name} (round ${round} of ${ROUNDS})`)
-      const r = await load(o)
-      results[name].push({
-        rps: Math.round(r.rps),
-        p50: r.p50,
-        p99: r.p99,
-        p999: r.p999,
-        rss: await rss(),
-        non2xx: r.non2xx,
-        errors: r.errors
-      })
+      results[name].push(await measure(o))
     }
   }
   return Object.fromEntries(

@@ -36,6 +36,11 @@ export function createHashGate ({ concurrency, queueMax, queueTimeoutMs }: HashG
     }
   }
 
+  /** Throws `overloaded` when no further login or registration would be admitted now. */
+  function assertRoom (): void {
+    if (admitted >= concurrency + queueMax) throw refused('Too many logins and registrations are in progress')
+  }
+
   function slot (): Promise<void> {
     if (running < concurrency) {
       running++
@@ -64,9 +69,10 @@ export function createHashGate ({ concurrency, queueMax, queueTimeoutMs }: HashG
         release()
       }
     },
+    assertRoom,
     /** Runs a whole login or registration, or throws `overloaded` when too many are in progress. */
     async admit<T> (operation: () => Promise<T>): Promise<T> {
-      if (admitted >= concurrency + queueMax) throw refused('Too many logins and registrations are in progress')
+      assertRoom()
       admitted++
       try {
         return await operation()

@@ -14,6 +14,7 @@ const loginRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
+      config: { hashAdmission: true },
       schema: {
         tags: ['auth'],
         operationId: 'login',

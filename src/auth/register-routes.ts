@@ -9,6 +9,7 @@ const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
+      config: { hashAdmission: true },
       schema: {
         tags: ['auth'],
         operationId: 'register',

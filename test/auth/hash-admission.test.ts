@@ -55,3 +55,33 @@ t.test('registration is refused at once when the queue is full', async (t) => {
   const refused = answers.filter((r) => r.statusCode === 503)
   t.ok(refused.every((r) => r.json().code === 'overloaded' && r.headers['retry-after']))
 })
+
+t.test('a full gate refuses logins and registrations before their body is read, parsed or validated', async (t) => {
+  const app = await buildTestApp(t, { config: { HASH_CONCURRENCY: 1, HASH_QUEUE_MAX: 0, LOGIN_MAX_FAILURES: 100 } })
+  const { username } = await register(app)
+  const json = { 'content-type': 'application/json' }
+  const halfABody = { url: '/auth/login', payload: '{"username": "half', headers: json }
+  const broken = [
+    halfABody,
+    { url: '/auth/login', payload: { username }, headers: {} },
+    { url: '/auth/login', payload: 'username=a&password=b', headers: { 'content-type': 'text/plain' } },
+    { url: '/auth/register', payload: { password: 7 }, headers: {} },
+    { url: '/auth/register', payload: '[', headers: json }
+  ]
+  type Request = { url: string, payload: string | object, headers: Record<string, string> }
+  const send = (b: Request) => app.inject({ method: 'POST', ...b })
+  // with room, each of these is a 400 or 415 about its body
+  for (const b of broken) t.match((await send(b)).statusCode, /^4(00|15)$/, `with room: ${JSON.stringify(b.payload)}`)
+
+  // one login admitted and hashing fills the gate (1 running, none may wait)
+  const first = app.inject({ method: 'POST', url: '/auth/login', payload: { username, password: 'wrong password' } })
+  while (app.hashGate.admitted === 0) await new Promise((resolve) => setImmediate(resolve))
+  const refused = await Promise.all(broken.map(send))
+  for (const [i, res] of refused.entries()) {
+    t.equal(res.statusCode, 503, `full: ${JSON.stringify(broken[i]?.payload)} is refused, not read`)
+    t.equal(res.json().code, 'overloaded')
+    t.match(res.headers['retry-after'], /^\d+$/)
+  }
+  t.equal((await first).statusCode, 401, 'the admitted login is answered')
+  t.equal((await send(halfABody)).statusCode, 400, 'and with room again, bodies are read again')
+})

@@ -9,6 +9,10 @@ declare module 'fastify' {
     /** Admission control of password hashing (its depth is a metric). */
     hashGate: HashGate
   }
+  interface FastifyContextConfig {
+    /** A login or registration: refused before its body is read while the hash gate is full. */
+    hashAdmission?: boolean
+  }
 }
 
 /** The app's services (see createServices), and the periodic purge of ended sessions (stopped on close). */
@@ -18,6 +22,10 @@ export default fp(async (app) => {
     { concurrency: c.HASH_CONCURRENCY, queueMax: c.HASH_QUEUE_MAX, queueTimeoutMs: c.HASH_QUEUE_TIMEOUT_MS })
   const hasher = await passwordHasherFor(c, hashGate)
   app.decorate('hashGate', hashGate)
+  // a storm's refusals cost as little as they can: no body read, parsed or validated
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.hashAdmission === true) hashGate.assertRoom()
+  })
   const services = createServices({ db: app.db, now: app.now, config: c, keys: app.keys, hasher })
   app.decorate('services', services)
   const timer = setInterval(() => {

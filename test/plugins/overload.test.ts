@@ -1,5 +1,7 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { connect, type AddressInfo } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildTestApp } from '../helper.js'
@@ -33,9 +35,11 @@ t.test('past the event-loop delay threshold too', async (t) => {
   const config = { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 20, OVERLOAD_SAMPLE_INTERVAL_MS: 400 }
   const app = await buildTestApp(t, { store: 'sqlite', config })
   await sleep(450) // a fresh sample window
-  const until = Date.now() + 600
+  // the threshold is on the window's mean delay: one 1.5 s block among at most ~40 idle 10 ms samples
+  // keeps that mean far above 20 ms wherever the window starts
+  const until = Date.now() + 1500
   while (Date.now() < until) { /* a blocked event loop */ }
-  await sleep(20)
+  for (let i = 0; i < 50 && !app.isUnderPressure(); i++) await sleep(10)
   t.ok(app.isUnderPressure(), 'the blocked loop is seen')
   await expectOverloaded(t, app)
 })
@@ -50,4 +54,62 @@ t.test('under the thresholds requests pass', async (t) => {
   await sleep(300)
   t.equal((await get(app, '/health/ready')).statusCode, 200)
   t.equal((await get(app, '/api/products')).statusCode, 401, 'reaches the route (which wants a token)')
+})
+
+/** One keep-alive connection to `port`: each `send` writes a GET and resolves with the status line's code. */
+function connection (port: number) {
+  const socket = connect(port, '127.0.0.1')
+  let buffered = ''
+  let waiting: ((status: number) => void) | undefined
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => {
+    buffered += chunk
+    const head = buffered.indexOf('\r\n\r\n')
+    const length = Number(/content-length: (\d+)/i.exec(buffered)?.[1] ?? NaN)
+    if (head < 0 || buffered.length < head + 4 + length) return
+    const status = Number(buffered.slice(9, 12))
+    buffered = buffered.slice(head + 4 + length)
+    waiting?.(status)
+  })
+  return {
+    send: (path: string) => new Promise<number>((resolve) => {
+      waiting = resolve
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: keep-alive\r\n\r\n`)
+    }),
+    close: () => socket.destroy()
+  }
+}
+
+t.test('a connection that got 503 with Retry-After is not read again before it; others are', async (t) => {
+  const config = { OVERLOAD_MAX_HEAP_USED_MB: 1, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, OVERLOAD_SAMPLE_INTERVAL_MS: 100 }
+  const app = await buildTestApp(t, { store: 'sqlite', config })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  await sleep(300)
+  const timed = async (answer: Promise<number>) => {
+    const started = performance.now()
+    return { status: await answer, ms: performance.now() - started }
+  }
+
+  for (const path of ['/api/products', '/.well-known/jwks.json']) {
+    const refused = connection(port)
+    t.teardown(refused.close)
+    const first = await timed(refused.send(path))
+    t.equal(first.status, 503, `${path}: refused`)
+    t.ok(first.ms < 1900, `at once: ${Math.round(first.ms)} ms`)
+    const other = connection(port)
+    t.teardown(other.close)
+    t.equal((await timed(other.send(path))).status, 503, 'a fresh connection is read (and refused) at once')
+    t.equal(await other.send('/health/live'), 200)
+    const again = await timed(refused.send(path))
+    t.equal(again.status, 503)
+    t.ok(again.ms >= 1900, `the same connection is read only after Retry-After (2 s): ${Math.round(again.ms)} ms`)
+  }
+
+  const health = connection(port)
+  t.teardown(health.close)
+  t.equal(await health.send('/health/ready'), 503, 'readiness says overloaded')
+  const live = await timed(health.send('/health/live'))
+  t.equal(live.status, 200)
+  t.ok(live.ms < 1900, `a health check's connection is never held: ${Math.round(live.ms)} ms`)
 })

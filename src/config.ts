@@ -237,15 +237,15 @@ export const EnvSchema = Type.Object({
   ),
   HASH_QUEUE_MAX: Int(
     'password hashes that may wait for a thread; logins and registrations in progress beyond ' +
-      'HASH_CONCURRENCY + this get 503 overloaded at once (default 4 × UV_THREADPOOL_SIZE)',
-    16,
+      'HASH_CONCURRENCY + this get 503 overloaded at once (default 4 × HASH_CONCURRENCY)',
+    4,
     0,
     10000
   ),
   HASH_QUEUE_TIMEOUT_MS: Int(
     'longest wait for a hashing thread, in ms; then 503 overloaded (a login waits at most ' +
       'this for a thread, then one hash, plus its queries)',
-    2000,
+    1000,
     10,
     60000
   ),
@@ -312,13 +312,13 @@ export function loadConfig (env: Record<string, string | undefined>, overrides: 
     throw new ConfigError(`Invalid configuration: ${name} must be ${expected(schema)} (got ${got})`)
   }
   const config = value as Config
-  // the hash queue follows the thread pool unless set
-  if (known.HASH_QUEUE_MAX === undefined && overrides.HASH_QUEUE_MAX === undefined) {
-    config.HASH_QUEUE_MAX = 4 * config.UV_THREADPOOL_SIZE
-  }
   // argon2 threads on every core starve the event loop (every other request): one core is left to it
   if (known.HASH_CONCURRENCY === undefined && overrides.HASH_CONCURRENCY === undefined) {
     config.HASH_CONCURRENCY = Math.min(config.UV_THREADPOOL_SIZE, Math.max(1, availableParallelism() - 1))
+  }
+  // the hash queue follows the hashes that run unless set: a longer one would only time out
+  if (known.HASH_QUEUE_MAX === undefined && overrides.HASH_QUEUE_MAX === undefined) {
+    config.HASH_QUEUE_MAX = 4 * config.HASH_CONCURRENCY
   }
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')

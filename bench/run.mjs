@@ -8,6 +8,7 @@
 // in turn and each is reported by its median round.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 import { setTimeout } from 'node:timers/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -28,9 +29,10 @@ const mb = (bytes) => Math.round(bytes / 1048576)
 /** The middle value; of an even count, the lower of the two middle ones. */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 
+/** A launch with no memory settings: `node` alone. */
+const PLAIN = { env: {}, flags: [] }
 /** The environment assignments and node flags of package.json's start script. */
 function startSettings () {
-  if (process.env.BENCH_LAUNCH === 'plain') return { env: {}, flags: [] }
   const start = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start
   const match = /^((?:\w+=\S+ )*)(?:exec )?node ((?:--\S+ )*)\S+$/.exec(start)
   if (!match) throw new Error(`bench: cannot read the launch settings from the start script: ${start}`)
@@ -53,7 +55,7 @@ await admin.query(`CREATE DATABASE ${DB}`)
 // node flags; BENCH_LAUNCH=plain leaves them out, to measure what they buy), and a
 // request/answer over its IPC channel. BENCH_SERVER_FLAGS adds node flags (--cpu-prof, say).
 // The service exits when this process goes away, and this one when the service dies.
-const launch = startSettings()
+const launch = process.env.BENCH_LAUNCH === 'plain' ? PLAIN : startSettings()
 const { MALLOC_MMAP_THRESHOLD_: _, ...inherited } = process.env
 let closing = false
 const SERVICE_CONFIG = {
@@ -66,12 +68,25 @@ const SERVICE_CONFIG = {
   LOGIN_MAX_FAILURES: 100,
   DB_POOL_SIZE: 20
 }
-/** A service process with SERVICE_CONFIG and `extra`: its URL and a request/answer over IPC. */
-async function startService (extra = {}) {
+/**
+ * A service process with SERVICE_CONFIG and `extra`, launched `how` (the start script's settings unless told):
+ * its URL and a request/answer over IPC. With `traceGc`, its GC is counted from --trace-gc's lines.
+ */
+async function startService (extra = {}, how = launch, traceGc = false) {
+  const flags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []
   const child = fork(new URL('./server.mjs', import.meta.url), {
-    env: { ...inherited, ...launch.env },
-    execArgv: [...launch.flags, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])]
+    env: { ...inherited, ...how.env },
+    execArgv: [...how.flags, ...flags, ...(traceGc ? ['--trace-gc'] : [])],
+    ...(traceGc && { stdio: ['inherit', 'pipe', 'inherit', 'ipc'] })
   })
+  const gc = { scavenges: 0, markCompacts: 0, pauseMs: 0 }
+  if (traceGc) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (/Scavenge/.test(line)) gc.scavenges++
+      else if (/Mark-Compact|Mark-Sweep/.test(line)) gc.markCompacts++
+      gc.pauseMs += Number(/MB, ([\d.]+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0)
+    })
+  }
   let stopping = false
   child.once('exit', (code, signal) => {
     if (closing || stopping) return
@@ -94,7 +109,8 @@ async function startService (extra = {}) {
     child.send({ close: true })
     await once(child, 'exit')
   }
-  return { child, ask, stop, url: await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url') }
+  const rssOf = async () => mb((await ask({ memory: true }, 'memory')).rss)
+  return { child, ask, stop, gc, rss: rssOf, url: await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url') }
 }
 const { child: server, ask, url } = await startService()
 const memory = () => ask({ memory: true }, 'memory')
@@ -202,7 +218,7 @@ const NOT_RUN = { rps: NaN, p50: NaN, p99: NaN, p999: NaN }
 async function measure (o) {
   const r = await load(o)
   const { p50, p99, p999, non2xx, errors } = r
-  return { rps: Math.round(r.rps), p50, p99, p999, rss: await rss(), non2xx, errors }
+  return { rps: Math.round(r.rps), p50, p99, p999, rss: await (o.rss ?? rss)(), non2xx, errors }
 }
 async function scenario (name, o) {
   if (!runs(name)) return NOT_RUN
@@ -415,7 +431,7 @@ if (runs('metrics')) {
   const { 'list, metrics off': off, 'list, metrics on': onRow } = await rounds(
     [
       ['list, metrics off', LIST],
-      ['list, metrics on', { ...LIST, url: on.url }]
+      ['list, metrics on', { ...LIST, url: on.url, rss: on.rss }]
     ],
     'metrics: '
   )
@@ -423,6 +439,33 @@ if (runs('metrics')) {
   metricsOn.ratios = off.all.map((r, i) => Math.round((100 * onRow.all[i].rps) / r.rps) / 100)
   metricsOn.ratio = median(metricsOn.ratios)
   await on.stop()
+}
+
+// launch: the start script's memory settings against `node` alone, as two more services side by side, in
+// interleaved rounds of list; each traces its GC, and the RSS is each one's own
+const launchStudy = {}
+if (runs('launch')) {
+  const flagged = await startService({}, startSettings(), true)
+  const plain = await startService({}, PLAIN, true)
+  const { 'launch: list, start settings': withFlags, 'launch: list, node alone': alone } = await rounds([
+    ['launch: list, start settings', { ...LIST, url: flagged.url, rss: flagged.rss }],
+    ['launch: list, node alone', { ...LIST, url: plain.url, rss: plain.rss }]
+  ])
+  const p99Ratios = withFlags.all.map((r, i) => Math.round((100 * r.p99) / Math.max(alone.all[i].p99, 1)) / 100)
+  const rpsRatios = withFlags.all.map((r, i) => Math.round((100 * r.rps) / alone.all[i].rps) / 100)
+  Object.assign(launchStudy, {
+    settings: startSettings(),
+    p99Ratios,
+    p99Ratio: median(p99Ratios),
+    rpsRatios,
+    rpsRatio: median(rpsRatios),
+    rss: Math.max(...withFlags.all.map((r) => r.rss)),
+    plainRss: Math.max(...alone.all.map((r) => r.rss)),
+    gc: { startSettings: { ...flagged.gc }, nodeAlone: { ...plain.gc } }
+  })
+  log(`launch: ${JSON.stringify(launchStudy)}`)
+  await flagged.stop()
+  await plain.stop()
 }
 
 const stormAnswered =
@@ -485,6 +528,17 @@ const targets = [
     `${stormRecovery} s (${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`
   ],
   [
+    'launch: start settings RSS <= 150 MB after list (highest round)',
+    launchStudy.rss <= 150,
+    `${launchStudy.rss} MB (node alone ${launchStudy.plainRss} MB)`
+  ],
+  [
+    'launch: start settings list p99 <= 1.3x node alone (median of the per-round ratios)',
+    launchStudy.p99Ratio <= 1.3,
+    `${launchStudy.p99Ratio}x (${launchStudy.p99Ratios?.join(', ')}); req/s ${launchStudy.rpsRatios?.join(', ')}; ` +
+      `GC ${JSON.stringify(launchStudy.gc)}`
+  ],
+  [
     'list with metrics on >= 97% of metrics off (median round)',
     metricsOn.ratio >= 0.97,
     `${Math.round(100 * metricsOn.ratio)}% (${metricsOn.ratios?.join(', ')})`
@@ -534,6 +588,7 @@ if (!only) {
         anonRatios,
         storm,
         metricsOn,
+        launchStudy,
         soakRss: samples,
         serviceMemory: await memory()
       },

@@ -81,12 +81,21 @@ export interface TestAppOptions extends BuildOptions {
   before?: (app: FastifyInstance) => Promise<void> | void
 }
 
+/**
+ * Every password check may wait for a hashing thread instead of the admission limit answering 503
+ * overloaded: the default for test apps (a parallel suite on two cores makes hashes slow, and tests
+ * of concurrent logins are about something else), unless a test sets the gate itself
+ * (test/auth/hash-admission.test.ts).
+ */
+export const EVERY_HASH_WAITS = { HASH_QUEUE_MAX: 1000, HASH_QUEUE_TIMEOUT_MS: 60_000 }
+
 /** The app on a fresh database (MySQL unless asked otherwise), closed and dropped at teardown. */
 export async function buildTestApp (t: Test, options: TestAppOptions = {}): Promise<FastifyInstance> {
   const { store = 'mysql', config = {}, before, ...build } = options
   const DATABASE_URL = config.DATABASE_URL ?? (store === 'mysql' ? await createTestDatabase(t) : 'sqlite::memory:')
   // every test request comes from 127.0.0.1: per-IP limits are raised unless a test sets them; the event-loop
-  // overload check is off unless a test sets it (a loaded machine would answer 503 to a test about something else)
+  // overload check is off and every hash waits unless a test sets them (a loaded machine would answer 503 to a
+  // test about something else)
   const app = await buildApp(
     loadConfig(
       {},
@@ -96,6 +105,7 @@ export async function buildTestApp (t: Test, options: TestAppOptions = {}): Prom
         RATE_LIMIT_MAX: 1000000,
         RATE_LIMIT_AUTH_MAX: 1000000,
         OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0,
+        ...EVERY_HASH_WAITS,
         ...config,
         DATABASE_URL
       }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { codeAt, PERIOD_MS } from '../../src/auth/totp.js'
 import type { Role } from '../../schemas/access.js'
 import { buildTestApp, createTestDatabase, sharedKeys, testClock, type TestAppOptions } from '../helper.js'
+export { EVERY_HASH_WAITS } from '../helper.js'
 
 type Test = Parameters<typeof buildTestApp>[0]
 
@@ -13,12 +14,6 @@ export async function authApp (t: Test, options: TestAppOptions = {}) {
 }
 
 export type Clock = ReturnType<typeof testClock>
-
-/**
- * For tests of what many logins at once do to something else (throttling, enrollment races): every
- * password check may wait for a hashing thread instead of the admission limit answering 503 overloaded.
- */
-export const EVERY_HASH_WAITS = { HASH_QUEUE_MAX: 1000, HASH_QUEUE_TIMEOUT_MS: 60_000 }
 
 let counter = 0
 export const freshName = (prefix = 'user') => `${prefix}${process.pid}x${++counter}`

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { codeAt } from '../../src/auth/totp.js'
+import { codeAt, PERIOD_MS } from '../../src/auth/totp.js'
 import { createSecondFactor } from '../../src/auth/second-factor.js'
 import { createUserRepository } from '../../src/users/users-repository.js'
 import { createStepUpService } from '../../src/step-up/step-up-service.js'
@@ -98,6 +98,9 @@ t.test('the account: gone, disabled, or (cannot happen with a token) 2FA still p
   t.equal(await failure(s.services.stepUp.stepUp(caller, { code: s.code() }, meta)), 'account_disabled')
   await s.db.execute('UPDATE users SET disabled_at = NULL WHERE id = ?', [s.id])
   t.equal(await failure(s.services.stepUp.stepUp(caller, { code: s.code() }, meta)), 'resolved', 'code not spent')
+  s.clock.advance(PERIOD_MS)
+  await s.services.sessions.revoke(caller, caller.sid, meta)
+  t.equal(await failure(s.services.stepUp.stepUp(caller, { code: s.code() }, meta)), 'invalid_token', 'session ended')
 
   const p = await withAccount(t)
   const pending = await callerOf(p, ['pwd'])

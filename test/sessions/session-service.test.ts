@@ -104,3 +104,12 @@ t.test('purge deletes ended sessions, revoked ones after a day, and expired one-
   t.equal(await services.sessions.purge(), 1, 'and then goes too')
   t.equal(await services.sessions.purge(), 0)
 })
+
+t.test('a step-up on a session that has ended is refused with what to do: log in again', async (t) => {
+  const { services, userId } = await withUser(t, { SESSION_CHECK_CACHE_MS: 1000 })
+  const { sid } = await services.sessions.start(userId, ['editor'], meta, ['pwd'])
+  const user = { id: userId, sid, roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd' as const] }
+  await services.sessions.revokeAll(userId, 'logout_all', meta)
+  const err = await services.sessions.renewAuthentication(user, ['otp']).catch((e: unknown) => e)
+  t.match(err, { code: 'invalid_token', status: 401, detail: 'The session of this token has ended; log in again' })
+})

@@ -59,6 +59,7 @@ export function createLogin (ctx: AuthContext) {
       const user = await ctx.userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {
+        // Stryker disable all: the passkey as the second step: passkey glue, tested over HTTP in test/passkeys
         if (body.webauthn !== undefined) {
           // verified before the transaction: it reads and writes passkeys itself
           if (body.code !== undefined || body.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
@@ -70,6 +71,7 @@ export function createLogin (ctx: AuthContext) {
             hash
           )
         }
+        // Stryker restore all
         await db.transaction(async (tx) => {
           if (!(await repos(tx).tokens.consume(hash, now()))) throw AuthErrors.mfaTokenInvalid()
           if (body.webauthn === undefined) await secondFactor.prove(tx, user, body, false)

@@ -55,3 +55,19 @@ export async function lockedAcross (s: Awaited<ReturnType<typeof enrolled>>, suc
   if (await wrong() !== 'invalid_credentials') throw new Error('expected a wrong password')
   return (await s.events('account_locked')).length > 0
 }
+
+/** When the account's 2FA was confirmed: null while its enrollment is pending. */
+export async function confirmedAt (s: Awaited<ReturnType<typeof withAccount>>) {
+  const [row] = await s.db.query<{ at: number | null }>('SELECT totp_confirmed_at AS at FROM users WHERE id = ?',
+    [s.id])
+  return row!.at
+}
+
+/**
+ * A session of an account whose 2FA is still pending, as the authenticate hook hands it to a use case. The app never
+ * gives such an account a session (only a confirmed login does): the use cases must not rely on that.
+ */
+export async function pendingCaller (s: Awaited<ReturnType<typeof withAccount>>) {
+  const { sid } = await s.services.sessions.start(s.id, ['editor'], meta, ['pwd'])
+  return { id: s.id, sid, roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd' as const] }
+}

@@ -1,8 +1,10 @@
 import t from 'tap'
 import { codeAt, PERIOD_MS } from '../../../src/auth/totp.js'
 import { MFA_TOKEN_MAX_ATTEMPTS } from '../../../src/auth/auth-service.js'
+import { sha256 } from '../../../src/auth/opaque.js'
+import { createAuthTokenRepository } from '../../../src/auth/auth-tokens-repository.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, lockedAcross, notThe, PASSWORD, withAccount } from './accounts.js'
+import { confirmedAt, enrolled, failure, lockedAcross, notThe, PASSWORD, withAccount } from './accounts.js'
 
 t.test('the password step: an enrollment token while 2FA is pending, then an mfa_token; wrong and unknown alike',
   async (t) => {
@@ -13,7 +15,9 @@ t.test('the password step: an enrollment token while 2FA is pending, then an mfa
     t.equal((await s.auth.enrollingUser(first.enrollment_token)).id, s.id, 'the token enrolls that account')
     t.equal(await failure(s.auth.login({ username: s.name, password: PASSWORD + 'x' }, meta)), 'invalid_credentials')
     t.equal(await failure(s.auth.login({ username: 'nosuchuser', password: PASSWORD }, meta)), 'invalid_credentials')
-    t.equal(await failure(s.auth.login({ username: 'no such user', password: PASSWORD }, meta)), 'validation_failed')
+    const spaced = await s.auth.login({ username: 'no such user', password: PASSWORD }, meta).catch((e: unknown) => e)
+    t.match(spaced, { code: 'validation_failed', errors: [{ pointer: '/body/username', message: /not a username/ }] },
+      'the problem points at the field')
     const user = await s.auth.enrollingUser(first.enrollment_token)
     await s.auth.confirmEnrollment(user, codeAt(s.enrollment.secret, s.clock.now()), meta)
     const second = await s.auth.login({ username: s.name, password: PASSWORD }, meta)
@@ -153,4 +157,46 @@ t.test('the second step completes the login: it clears the failures before it', 
   const s = await enrolled(t, { LOGIN_MAX_FAILURES: 2 })
   t.equal(await lockedAcross(s, async () => s.auth.loginWithMfaToken({ mfa_token: await s.mfaToken(), code: s.code() },
     meta)), false)
+})
+
+t.test('the last try of an mfa_token goes to one of two guesses at once; the other is refused untried', async (t) => {
+  const s = await enrolled(t)
+  const mfa = await s.mfaToken()
+  const step = (code: string) => failure(s.auth.loginWithMfaToken({ mfa_token: mfa, code }, meta))
+  for (let i = 1; i < MFA_TOKEN_MAX_ATTEMPTS; i++) t.equal(await step(notThe(s.code())), 'invalid_code')
+  // both find the token live with one try left; only the first takes it
+  t.same(await Promise.all([step(notThe(s.code())), step(s.code())]), ['invalid_code', 'mfa_token_invalid'])
+  t.equal((await s.events('login_succeeded')).length, 0, 'the right code came one try too late')
+})
+
+t.test('(cannot happen: only confirmed accounts get one) an mfa_token of a pending account confirms nothing',
+  async (t) => {
+    const s = await withAccount(t)
+    const mfa = 'an mfa token handed to an account whose 2FA is pending'
+    await createAuthTokenRepository(s.db).create('mfa', sha256(mfa), s.id, s.clock.now() + 60_000, s.clock.now())
+    const code = codeAt(s.enrollment.secret, s.clock.now())
+    t.equal(await failure(s.auth.loginWithMfaToken({ mfa_token: mfa, code }, meta)), 'invalid_code')
+    t.equal(await confirmedAt(s), null, 'still pending')
+    t.equal((await s.events('login_succeeded')).length, 0)
+  })
+
+t.test('a login is audited with who and which session: the account acts on itself, in the new session', async (t) => {
+  const s = await withAccount(t)
+  const sidOf = (res: object) =>
+    'access_token' in res && typeof res.access_token === 'string'
+      ? JSON.parse(Buffer.from(res.access_token.split('.')[1]!, 'base64url').toString('utf8')).sid
+      : undefined
+  const confirming = await s.auth.login(
+    { username: s.name, password: PASSWORD, code: codeAt(s.enrollment.secret, s.clock.now()) }, meta)
+  const recovery = 'recovery_codes' in confirming ? confirming.recovery_codes! : []
+  const withRecovery = await s.auth.login({ username: s.name, password: PASSWORD, recovery_code: recovery[0]! }, meta)
+  const who = (res: object) => ({ actor_user_id: s.id, target_user_id: s.id, session_id: sidOf(res) })
+  t.same(await s.db.query('SELECT event, actor_user_id, target_user_id, session_id, details FROM audit_events ' +
+    "WHERE event IN ('two_factor_confirmed', 'recovery_code_used', 'login_succeeded') ORDER BY id"), [
+    { event: 'two_factor_confirmed', ...who(confirming), details: null },
+    { event: 'login_succeeded', ...who(confirming), details: 'totp' },
+    { event: 'recovery_code_used', ...who(withRecovery), details: null },
+    { event: 'login_succeeded', ...who(withRecovery), details: 'recovery code' }
+  ])
+  t.ok(sidOf(confirming) && sidOf(withRecovery) && sidOf(confirming) !== sidOf(withRecovery), 'two sessions')
 })

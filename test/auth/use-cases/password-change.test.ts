@@ -1,7 +1,7 @@
 import t from 'tap'
-import { PERIOD_MS } from '../../../src/auth/totp.js'
+import { codeAt, PERIOD_MS } from '../../../src/auth/totp.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, lockedAcross, PASSWORD } from './accounts.js'
+import { confirmedAt, enrolled, failure, lockedAcross, PASSWORD, pendingCaller, withAccount } from './accounts.js'
 
 t.test('a password change needs the current password and a code, and ends the other sessions', async (t) => {
   const s = await enrolled(t, { SESSION_CHECK_CACHE_MS: 1000 })
@@ -38,6 +38,20 @@ t.test('a password change is a full authentication: it clears the failures befor
     current_password: 'another long passphrase',
     new_password: 'password1',
     code: s.code()
-  }, meta).catch((err: { errors?: unknown }) => err.errors)
-  t.match(weak, [{ pointer: '/body/new_password', message: /common passwords/ }], 'the problem points at the field')
+  }, meta).catch((err: unknown) => err)
+  const message = 'is, or is built on, one of the most common passwords; choose a longer phrase of your own'
+  t.match(weak, { detail: `The password ${message}`, errors: [{ pointer: '/body/new_password', message }] },
+    'the problem says what to do and points at the field')
 })
+
+t.test('(cannot happen with a session) an account whose 2FA is pending: its code confirms nothing, changes nothing',
+  async (t) => {
+    const s = await withAccount(t)
+    const code = codeAt(s.enrollment.secret, s.clock.now())
+    const next = 'another long passphrase'
+    t.equal(await failure(s.auth.changePassword(await pendingCaller(s),
+      { current_password: PASSWORD, new_password: next, code }, meta)), 'invalid_code')
+    t.equal(await confirmedAt(s), null, 'still pending')
+    t.equal(await failure(s.auth.login({ username: s.name, password: next }, meta)), 'invalid_credentials',
+      'the password is unchanged')
+  })

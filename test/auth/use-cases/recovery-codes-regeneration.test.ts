@@ -1,6 +1,7 @@
 import t from 'tap'
+import { codeAt } from '../../../src/auth/totp.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, lockedAcross, PASSWORD } from './accounts.js'
+import { confirmedAt, enrolled, failure, lockedAcross, PASSWORD, pendingCaller, withAccount } from './accounts.js'
 
 t.test('new recovery codes need the password and a code, and void the old ones', async (t) => {
   const s = await enrolled(t)
@@ -13,7 +14,9 @@ t.test('new recovery codes need the password and a code, and void the old ones',
   t.equal(codes.length, 10)
   t.equal(await failure(s.login({ recovery_code: s.recovery[1]! })), 'invalid_code', 'the old codes are void')
   t.match(await s.login({ recovery_code: codes[1]! }), { token_type: 'Bearer' }, 'the new ones work')
-  t.equal((await s.events('recovery_codes_regenerated')).length, 1)
+  t.same(await s.db.query('SELECT actor_user_id, target_user_id, session_id, ip FROM audit_events WHERE event = ?',
+    ['recovery_codes_regenerated']), [{ actor_user_id: s.id, target_user_id: s.id, session_id: null, ip: meta.ip }],
+  'audited once: the account acted on itself')
 })
 
 t.test('new recovery codes are a full authentication: they clear the failures before', async (t) => {
@@ -21,4 +24,13 @@ t.test('new recovery codes are a full authentication: they clear the failures be
   const caller = { id: s.id, sid: 'x', roles: ['editor'], permissions: [], authTime: 0, amr: ['pwd', 'otp'] }
   t.equal(await lockedAcross(s, () => s.auth.regenerateRecoveryCodes(caller, { password: PASSWORD, code: s.code() },
     meta)), false)
+})
+
+t.test('(cannot happen with a session) an account whose 2FA is pending: its code confirms nothing', async (t) => {
+  const s = await withAccount(t)
+  const code = codeAt(s.enrollment.secret, s.clock.now())
+  t.equal(await failure(s.auth.regenerateRecoveryCodes(await pendingCaller(s), { password: PASSWORD, code }, meta)),
+    'invalid_code')
+  t.equal(await confirmedAt(s), null, 'still pending')
+  t.equal((await s.events('recovery_codes_regenerated')).length, 0)
 })

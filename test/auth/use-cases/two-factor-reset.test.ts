@@ -1,7 +1,9 @@
 import t from 'tap'
 import { codeAt, PERIOD_MS } from '../../../src/auth/totp.js'
 import { meta } from '../../services.js'
-import { enrolled, failure, lockedAcross, notThe, PASSWORD } from './accounts.js'
+import {
+  confirmedAt, enrolled, failure, lockedAcross, notThe, PASSWORD, pendingCaller, withAccount
+} from './accounts.js'
 
 t.test('2FA reset: the staged secret is confirmed only by its own fresh code; the old one works until then',
   async (t) => {
@@ -50,4 +52,15 @@ t.test('a 2FA reset is a full authentication: it clears the failures before it; 
       staged = await s.auth.resetTwoFactor(caller, { password: PASSWORD, code: s.code() }, meta)
     }), false)
     t.match(staged, { expires_in: 600, enrollment_token: /^[A-Za-z0-9_-]{40,}$/, otpauth_uri: /^otpauth:\/\/totp\// })
+  })
+
+t.test('(cannot happen with a session) an account whose 2FA is pending: its code confirms nothing, stages nothing',
+  async (t) => {
+    const s = await withAccount(t)
+    const code = codeAt(s.enrollment.secret, s.clock.now())
+    t.equal(await failure(s.auth.resetTwoFactor(await pendingCaller(s), { password: PASSWORD, code }, meta)),
+      'invalid_code')
+    t.equal(await confirmedAt(s), null, 'still pending')
+    const user = await s.auth.enrollingUser(s.enrollment.enrollment_token)
+    t.equal(s.auth.enrollmentSecret(user).secret, s.enrollment.secret, 'the secret being enrolled is the first one')
   })

@@ -80,3 +80,15 @@ t.test('concurrent attempts on a fresh record: exactly LOGIN_MAX_FAILURES get th
   t.equal(outcomes.filter((o) => o === 'taken').length, 4, String(outcomes))
   t.equal(outcomes.filter((o) => o === 'login_throttled').length, 6)
 })
+
+t.test('refused while the last slot is in flight: 1 s at once, whatever that attempt then does', async (t) => {
+  const { fail, throttle } = await throttleOn(t, { LOGIN_MAX_FAILURES: 2 })
+  await throttle.take('finn', '192.0.2.1')
+  await throttle.take('finn', '192.0.2.1')
+  // both slots in flight; one more attempt arrives as the second fails and locks (statements on the one
+  // SQLite connection run in the order they are issued: the refusal is decided before the lock)
+  const [late, locked] = await Promise.all([fail('finn', '192.0.2.1'), throttle.failed('finn', '192.0.2.1')])
+  t.same(late, { retryAfter: '1' }, 'the record was full, not locked, when it looked')
+  t.equal(locked, true)
+  t.same(await fail('finn', '192.0.2.1'), { retryAfter: '60' }, 'the next one sees the lock')
+})

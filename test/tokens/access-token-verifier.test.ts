@@ -80,3 +80,15 @@ t.test('signature, algorithm, issuer, audience and every required claim are chec
   tampered[1] = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url')
   t.equal(outcome(tampered.join('.')), 'bad signature or claims', 'claims changed after signing')
 })
+
+t.test('a header that is not a JSON object is refused as not an access token, never thrown as something else',
+  async (t) => {
+    const segment = (text: string) => Buffer.from(text).toString('base64url')
+    const [, body, signature] = real.split('.')
+    for (const text of ['null', 'true', 'false', '1', '0', '"at+jwt"', '[]', '["at+jwt"]', '{', '', 'nul']) {
+      t.equal(outcome(`${segment(text)}.${body}.${signature}`), 'not an access token', `header ${text || '(empty)'}`)
+    }
+    for (const token of ['', '.', '..', 'no-dots', 'bnVsbA', '%%%.e30.x']) {
+      t.equal(outcome(token), 'not an access token', `token ${token || '(empty)'}`)
+    }
+  })

@@ -67,7 +67,6 @@ const view = (k: ApiKeyRow) => ({
 export function storedAddress (ip: string): string | null {
   const address = ip.split('%')[0]!
   if (isIP(address) === 0) return null
-  // Stryker disable next-line ConditionalExpression: isIP passes no text over 45 characters (the column's width)
   return address.length <= 45 ? address : null
 }
 
@@ -77,7 +76,6 @@ function everyMs (intervalMs: number, now: () => number, maxEntries = 50_000) {
   return (id: number) => {
     const at = last.get(id)
     if (at !== undefined && now() - at >= 0 && now() - at < intervalMs) return false
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: the memory bound (50,000 keys), not injectable
     if (last.size >= maxEntries) last.clear()
     last.set(id, now())
     return true

@@ -54,21 +54,19 @@ export function createLoginThrottle ({ db, now: clock, config }: ThrottleDeps) {
   async function takeSlot (r: Counter): Promise<void> {
     // A round is lost when the record changes between two statements. The bound is for liveness: each slot is
     // still taken by the conditional UPDATE, and no interleaving on one connection loses three (1,500 random tried).
-    // Stryker disable next-line EqualityOperator,UpdateOperator,ConditionalExpression: liveness bound, see above
+    // Stryker disable next-line UpdateOperator: liveness bound, see above (tries-- only retries longer)
     for (let tries = 0; tries < 3; tries++) {
       const now = clock()
       if (await repo.takeSlot(r.name, r.source, now, r.max)) return
       const current = await row(r)
       if (current && (
         // at blocked_until == now the UPDATE's `blocked_until <= now` held: only fullness refused it (next line, 1 s)
-        // Stryker disable next-line EqualityOperator: `>=` refuses that full record one test earlier, with the same 1 s
         current.blocked_until > now ||
         current.failures >= r.max
       )) {
         // Stryker disable next-line ArithmeticOperator: refuse() answers at least 1 s (a full record, not blocked)
         throw refuse(Math.max(current.blocked_until, now + 1000))
       }
-      // Stryker disable next-line ConditionalExpression: else the INSERT fails (unique) and the loop goes on the same
       if (current) continue // created by a concurrent attempt a moment ago: take a slot in it
       if (await repo.create(r.name, r.source, now)) return
     }

@@ -50,7 +50,6 @@ export function createThrottledAttempt ({ db, now, throttle, pseudonymKey }: Thr
       // what was typed for an unknown account may be a password: the log keeps only a keyed digest of it
       const who = userId === null ? pseudonym(name) : name
       const details = wrongCode ? 'wrong code' : userId === null ? 'unknown username' : 'wrong password'
-      // Stryker disable next-line ConditionalExpression: passkey glue (out of scope): only a refused passkey sees it
       if (!wrongPasskey) {
         await audit.record(wrongCode ? 'second_factor_failed' : 'login_failed', now(), meta, {
           target: userId,

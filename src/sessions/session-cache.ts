@@ -26,7 +26,6 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
     },
     set (sid: string, value: V | null) {
       // with a TTL of 0 an entry stored is never trusted (get: age < 0 is false): same answers, bounded memory
-      // Stryker disable next-line EqualityOperator,ConditionalExpression: a TTL of 0 only saves storing the entry
       if (ttlMs <= 0) return
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
       entries.set(sid, { value, at: now() })

@@ -71,7 +71,6 @@ export default fp(
       try {
         claims = app.verifyAccessToken(token)
       } catch (err) {
-        // Stryker disable next-line ConditionalExpression: only a verifier bug throws anything else (kept a 500)
         if (!(err instanceof AccessTokenInvalid)) throw err
         throw Errors.invalidToken(
           'The access token is malformed, not signed by us, or not meant for this API',

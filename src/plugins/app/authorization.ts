@@ -96,7 +96,7 @@ export default fp(
       const recent = route.config?.recentAuth === true
       const own = [route.preParsing ?? []].flat()
       // the HEAD copy of a GET shares its hooks; wiring it twice would run idempotent checks twice, same answers
-      // Stryker disable next-line ConditionalExpression,ArrowFunction: wiring the HEAD copy twice changes no answer
+      // Stryker disable next-line ArrowFunction: wiring the HEAD copy twice changes no answer
       if (!own.some((hook) => wired.has(hook))) {
         const hook = beforeBody([
           // Stryker disable next-line all: API-key glue, tested over HTTP on MariaDB (test/api-keys)

@@ -5,24 +5,9 @@
 // run the whole-app tests before `login.test.js`, which is the file most likely to kill it. This plugin only reorders:
 // first the test files named after the mutated file (`login.test.js`, then `login-*.test.js`), then the rest in the
 // order of `tap.testFiles` (narrow unit tests first, whole-app tests last). Survivors run every file either way.
-import path from 'node:path'
 import { commonTokens, declareFactoryPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin'
 import { createTapTestRunnerFactory } from '@stryker-mutator/tap-runner'
-
-const stem = (file, suffix) => path.basename(file).slice(0, -suffix.length)
-
-/** `tests` ordered for a mutant in `sourceFile`: its own test files, then the order of `configured`. */
-export function orderTests (tests, sourceFile, configured) {
-  const own = stem(sourceFile, path.extname(sourceFile))
-  const rank = (test) => {
-    const name = stem(test, '.test.js')
-    if (name === own) return -2
-    if (name.startsWith(`${own}-`)) return -1
-    const at = configured.findIndex((entry) => path.normalize(entry) === path.normalize(test))
-    return at === -1 ? configured.length : at
-  }
-  return [...tests].sort((a, b) => rank(a) - rank(b))
-}
+import { orderTests } from './stryker-test-order.mjs'
 
 function createOrderedTapRunner (injector) {
   const tap = createTapTestRunnerFactory()(injector)

@@ -71,7 +71,6 @@ export function createAuthContext (deps: AuthDeps) {
 
   /** A completed login: a new session with its tokens. */
   async function tokensFor (user: UserRow, meta: ClientMeta, proof: SecondFactor, recoveryCodes?: string[]) {
-    // Stryker disable all: the amr of a passkey login: passkey glue, tested over HTTP in test/passkeys
     const passkey = proof.webauthn !== undefined
     const { sid, tokens } = await sessions.start(
       user.id,
@@ -79,11 +78,9 @@ export function createAuthContext (deps: AuthDeps) {
       meta,
       passkey ? ['pwd', 'hwk', 'user'] : ['pwd', 'otp']
     )
-    // Stryker restore all
     const who = { actor: user.id, target: user.id, sessionId: sid }
     if (recoveryCodes) await audit('two_factor_confirmed', meta, who)
     if (proof.recovery_code !== undefined) await audit('recovery_code_used', meta, who)
-    // Stryker disable next-line all: passkey glue, tested over HTTP in test/passkeys
     const details = passkey ? 'passkey' : proof.recovery_code !== undefined ? 'recovery code' : 'totp'
     await audit('login_succeeded', meta, { ...who, details })
     return { ...tokens, ...(recoveryCodes && { recovery_codes: recoveryCodes }) }

@@ -19,5 +19,5 @@ function newCode (): string {
 export const newRecoveryCodes = () => Array.from({ length: RECOVERY_CODE_COUNT }, newCode)
 
 /** Case, spaces and dashes do not matter when a code is typed back. */
-// Stryker disable next-line MethodExpression: toUpperCase does the same: stored and typed codes both go through here
+// Stryker disable next-line MethodExpression: codes are ASCII; stored and typed ones both go through here, either case
 export const hashRecoveryCode = (code: string) => sha256(code.toLowerCase().replace(/[\s-]/g, ''))

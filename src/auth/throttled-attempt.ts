@@ -39,10 +39,8 @@ export function createThrottledAttempt ({ db, now, throttle, pseudonymKey }: Thr
     } catch (err) {
       const wrongPassword = err instanceof ApiError && err.code === AuthErrors.invalidCredentials.code
       const wrongCode = err instanceof ApiError && err.code === AuthErrors.invalidCode.code
-      // Stryker disable all: passkey glue, tested over HTTP in test/passkeys (passkeys are not in the mutation scope)
       // a refused passkey counts as a failure too; the passkey service audits it with its reason
       const wrongPasskey = err instanceof ApiError && err.code === PasskeyErrors.passkeyRefused.code
-      // Stryker restore all
       if (!wrongPassword && !wrongCode && !wrongPasskey) {
         await throttle.release(name, meta.ip)
         throw err

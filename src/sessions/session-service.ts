@@ -117,7 +117,7 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
         if (!row || !state || !isLive(state, now)) return { kind: 'invalid' as const }
         if (!(await r.refresh.spend(hash, now))) {
           // one theft, one event: of a burst of replays only the one that ends the session audits it
-          // Stryker disable next-line StringLiteral: revoked_reason is stored, never read (no API or CLI shows it)
+          // Stryker disable next-line StringLiteral: revoked_reason is kept for the database only (no API, CLI, audit)
           if (await r.sessions.revoke(state.user_id, row.session_id, now, 'refresh_reuse')) {
             await audit(tx, 'refresh_reuse_detected', state.user_id, row.session_id, meta)
           }

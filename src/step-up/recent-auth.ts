@@ -15,9 +15,11 @@ export const MAX_CLOCK_SKEW = 60
 
 export function requireRecentAuth (maxAge: number, now: () => number) {
   return async (request: FastifyRequest) => {
-    const age = now() / 1000 - request.user.authTime
-    // a token from the future would stretch the window on every instance whose clock is behind
-    if (age > maxAge || age < -MAX_CLOCK_SKEW) {
+    const { authTime } = request.user
+    const age = now() / 1000 - authTime
+    // a token from the future would stretch the window on every instance whose clock is behind; an auth_time that is
+    // not a finite number (no arithmetic on it, NaN) is not recent
+    if (!Number.isFinite(authTime) || age > maxAge || age < -MAX_CLOCK_SKEW) {
       throw StepUpErrors.insufficientUserAuthentication(
         `This operation needs an authentication less than ${maxAge} seconds old: step up with POST /auth/step-up`,
         { 'www-authenticate': stepUpChallenge(maxAge) })

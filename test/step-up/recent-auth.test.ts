@@ -48,3 +48,11 @@ t.test('an auth_time in the future: within MAX_CLOCK_SKEW passes, beyond it does
   })
   t.match(await refusal(check(300, NOW_S + 3600)), { code: 'insufficient_user_authentication' })
 })
+
+t.test('an auth_time that is not a number is not recent: the check fails closed', async (t) => {
+  for (const authTime of [Number.NaN, Infinity, -Infinity, undefined, null, '', String(NOW_S), 'now', {}, [NOW_S]]) {
+    const outcome = await refusal(check(300, authTime as unknown as number))
+    t.match(outcome, { code: 'insufficient_user_authentication' }, `auth_time ${typeof authTime} ${String(authTime)}`)
+  }
+  t.equal(await refusal(check(300, NOW_S)), 'passed', 'a number just now still passes')
+})

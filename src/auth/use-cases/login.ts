@@ -59,10 +59,11 @@ export function createLogin (ctx: AuthContext) {
       const user = await ctx.userById(row.user_id)
       if (user.disabled_at !== null) throw AuthErrors.accountDisabled()
       return throttled(user.username_normalized, user.id, meta, true, async () => {
-        // Stryker disable all: the passkey as the second step: passkey glue, tested over HTTP in test/passkeys
+        // a webauthn body is a passkey to verify: skipping this check would skip the second factor (prove, below)
         if (body.webauthn !== undefined) {
           // verified before the transaction: it reads and writes passkeys itself
           if (body.code !== undefined || body.recovery_code !== undefined) throw AuthErrors.secondFactorConflict()
+          // Stryker disable all: the assertion itself: passkey glue, tested over HTTP in test/passkeys
           await passkeys.verifyAssertion(
             'second_factor',
             user.id,

@@ -89,7 +89,6 @@ export default fp(
     app.addHook('onRoute', (route: RouteOptions) => {
       const access = route.config?.access
       const keys = takesApiKeys(route.url, route.config)
-      // Stryker disable next-line all: API-key glue, tested over HTTP on MariaDB (test/api-keys)
       if (!access && keys) return
       const permission = access === 'authenticated' ? undefined : access
       // Stryker disable next-line all: step-up glue, tested over HTTP on MariaDB (test/step-up/step-up.test.ts)
@@ -143,6 +142,6 @@ export default fp(
       schema.response = withAuthResponses((schema.response ?? {}) as Responses, kinds)
     })
   },
-  // Stryker disable next-line ObjectLiteral,StringLiteral,ArrayDeclaration: plugin metadata; the order is fixed
+  // Stryker disable next-line ObjectLiteral,ArrayDeclaration: without them Fastify checks no dependency (names are)
   { name: 'authorization', dependencies: ['authenticate'] }
 )

@@ -200,3 +200,31 @@ t.test('a login is audited with who and which session: the account acts on itsel
   ])
   t.ok(sidOf(confirming) && sidOf(withRecovery) && sidOf(confirming) !== sidOf(withRecovery), 'two sessions')
 })
+
+t.test('an mfa_token with a webauthn body is a passkey to verify: a bogus one logs in no one, with or without a code',
+  async (t) => {
+    const s = await enrolled(t)
+    // (a body without id and response is refused by the schema first: test/passkeys)
+    const bogus = [
+      { id: 'x', rawId: 'x', type: 'public-key', response: {} },
+      {
+        id: 'AAAA',
+        rawId: 'AAAA',
+        type: 'public-key',
+        clientExtensionResults: {},
+        response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' }
+      }
+    ]
+    for (const webauthn of bogus) {
+      const mfa = await s.mfaToken()
+      t.equal(await failure(s.auth.loginWithMfaToken({ mfa_token: mfa, webauthn }, meta)), 'passkey_refused',
+        JSON.stringify(webauthn))
+      t.equal(await failure(s.auth.loginWithMfaToken({ mfa_token: mfa, webauthn, code: s.code() }, meta)),
+        'second_factor_conflict', 'with a code beside it: refused before anything is checked')
+      const recovery = { mfa_token: mfa, webauthn, recovery_code: s.recovery[0]! }
+      t.equal(await failure(s.auth.loginWithMfaToken(recovery, meta)), 'second_factor_conflict',
+        'with a recovery code beside it')
+    }
+    t.equal((await s.events('login_succeeded')).length, 0, 'no login succeeded')
+    t.equal((await s.db.query('SELECT id FROM sessions')).length, 0, 'no session was started')
+  })

@@ -1,7 +1,7 @@
 import t from 'tap'
 
-// the Stryker plugin is plain JavaScript run by Stryker, not part of the build
-const { orderTests } = (await import('../../scripts/stryker-tap-runner.mjs' as string)) as {
+// used by the Stryker plugin (scripts/stryker-tap-runner.mjs): plain JavaScript, not part of the build
+const { orderTests } = (await import('../../scripts/stryker-test-order.mjs' as string)) as {
   orderTests: (tests: string[], sourceFile: string, configured: string[]) => string[]
 }
 

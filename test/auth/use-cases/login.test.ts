@@ -228,3 +228,18 @@ t.test('an mfa_token with a webauthn body is a passkey to verify: a bogus one lo
     t.equal((await s.events('login_succeeded')).length, 0, 'no login succeeded')
     t.equal((await s.db.query('SELECT id FROM sessions')).length, 0, 'no session was started')
   })
+
+t.test('a login with a code or a recovery code says so in its tokens: amr pwd and otp, acr aal2, auth_time now',
+  async (t) => {
+    const s = await enrolled(t)
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))
+    const expected = { amr: ['pwd', 'otp'], acr: 'aal2', auth_time: Math.floor(s.clock.now() / 1000) }
+    const withCode = await s.login({ code: s.code() })
+    if (!('access_token' in withCode)) throw new Error('no tokens')
+    t.match(claims(withCode.access_token), expected, 'TOTP')
+    t.same(claims(withCode.access_token).amr, ['pwd', 'otp'])
+    const withRecovery = await s.login({ recovery_code: s.recovery[0]! })
+    if (!('access_token' in withRecovery)) throw new Error('no tokens')
+    t.same(claims(withRecovery.access_token).amr, ['pwd', 'otp'], 'recovery code')
+    t.equal(claims(withRecovery.access_token).acr, 'aal2')
+  })

@@ -13,6 +13,13 @@ const Int = (description: string, def: number, minimum: number, maximum: number)
 export const EnvSchema = Type.Object({
   HOST: Type.String({ description: 'interface to listen on', default: '127.0.0.1', minLength: 1 }),
   PORT: Int('TCP port to listen on (0 picks a free one)', 3000, 0, 65535),
+  LISTEN_SOCKETS: Int(
+    'listening sockets on PORT (SO_REUSEPORT; Linux, Node >= 22.12, else 1): a busy event loop accepts one ' +
+      'connection per socket per turn, so a burst of new connections is taken this many times faster',
+    8,
+    1,
+    64
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { description: 'pino log level: fatal, error, warn, info, debug, trace or silent', default: 'info' }

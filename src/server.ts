@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig } from './config.js'
 import { buildApp } from './app.js'
 import { listenFailure, portProblem } from './port-check.js'
+import { listen, type Listening } from './listen.js'
 
 /**
  * glibc keeps each thread's freed argon2 blocks (19 MiB per hash by default) unless its mmap
@@ -58,26 +59,30 @@ async function main () {
     )
   }
 
+  let listening: Listening | undefined
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
+    await listening?.stopExtra()
     await app.close()
     await tracing?.shutdown() // the last spans are sent
   })
 
-  let url
   try {
-    url = await app.listen({ host: config.HOST, port: config.PORT })
+    listening = await listen(app, { host: config.HOST, port: config.PORT, sockets: config.LISTEN_SOCKETS })
   } catch (err) {
     // taken between the check and now: still one line
     process.stderr.write(listenFailure(config.HOST, config.PORT, err as NodeJS.ErrnoException) + '\n')
     await app.close()
     process.exit(1)
   }
+  if (listening.sockets < config.LISTEN_SOCKETS) {
+    app.log.info({ sockets: listening.sockets }, 'one listening socket: several (LISTEN_SOCKETS) need Linux and Node >= 22.12')
+  }
   // a person at a terminal gets one line to act on; logs stay JSON lines for machines
   if (process.stdout.isTTY) {
     const store = app.db.description.replace(`(${process.cwd()}/`, '(./')
-    process.stdout.write(`secure-api listening on ${url} — Swagger UI at /docs — store: ${store}\n`)
+    process.stdout.write(`secure-api listening on ${listening.url} — Swagger UI at /docs — store: ${store}\n`)
   }
 }
 

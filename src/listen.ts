@@ -1,0 +1,60 @@
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net'
+import type { Server as HttpServer } from 'node:http'
+import type { FastifyInstance } from 'fastify'
+
+/** `listen({ reusePort })` arrived in Node 22.12 and 23.1; the kernel spreads connections over the sockets on Linux. */
+export function reusePortAvailable (version = process.versions.node, platform = process.platform): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number)
+  return platform === 'linux' && (major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12))
+}
+
+/**
+ * A listening socket whose connections the app's HTTP server takes as its own (its 'connection' event, as
+ * Node documents for injecting connections): keep-alive, the header and request timeouts and the shutdown
+ * apply to them as to the others.
+ */
+export function acceptInto (server: HttpServer): NetServer {
+  return createServer({ noDelay: true }, (socket: Socket) => { server.emit('connection', socket) })
+}
+
+export interface Listening {
+  url: string
+  /** How many sockets listen on the port. */
+  sockets: number
+  /** Stops the extra sockets from accepting (before app.close(), which stops the app's own). */
+  stopExtra: () => Promise<void>
+}
+
+/**
+ * Listens on host:port with `sockets` listening sockets where the platform allows (SO_REUSEPORT), else with
+ * one. libuv accepts one connection per listening socket per event-loop turn (libuv pull request 3696): on a
+ * busy instance (turns of about 10 ms) a burst of 500 new connections waited up to 5 s to be accepted, while
+ * the requests themselves took under 2 s (docs/benchmarks.md, storm). With several sockets each turn takes
+ * one from each.
+ */
+export async function listen (
+  app: FastifyInstance,
+  { host, port, sockets }: { host: string; port: number; sockets: number },
+  spread = sockets > 1 && reusePortAvailable()
+): Promise<Listening> {
+  const url = await app.listen({ host, port, ...(spread && { reusePort: true }) })
+  const extra: NetServer[] = []
+  if (spread) {
+    const bound = (app.server.address() as AddressInfo).port
+    for (let i = 1; i < sockets; i++) {
+      const server = acceptInto(app.server)
+      extra.push(server)
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen({ host, port: bound, reusePort: true }, resolve)
+      })
+    }
+  }
+  return {
+    url,
+    sockets: 1 + extra.length,
+    stopExtra: async () => {
+      await Promise.all(extra.map((s) => new Promise((resolve) => s.close(resolve))))
+    }
+  }
+}

@@ -496,7 +496,12 @@ const stormAnswered =
   storm.logins.timeouts === 0 &&
   storm.logins.errors === 0 &&
   storm.logins.perRequest.max <= 5000
-const stormRecovery = storm.after ? (storm.after.at(-1) >= 0.9 * storm.before.rps ? storm.after.length : NaN) : NaN
+// the seconds list took to be back to 90%; Infinity when it was not within the 5 slices (a FALL SHORT, not a NOT RUN)
+const stormRecovery = storm.after
+  ? storm.after.at(-1) >= 0.9 * storm.before.rps
+    ? storm.after.length
+    : Infinity
+  : NaN
 const targets = [
   [
     'list req/s >= 75% of db-baseline (median of the per-round ratios)',
@@ -551,7 +556,8 @@ const targets = [
   [
     'storm: list back to 90% of before within 5 s',
     stormRecovery <= 5,
-    `${stormRecovery} s (${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`
+    `${stormRecovery === Infinity ? 'not within 5' : stormRecovery} s ` +
+      `(${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`
   ],
   [
     'launch: start settings RSS <= 150 MB after list (highest round)',

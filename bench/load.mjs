@@ -1,7 +1,8 @@
 // Load generator, in its own process so it does not share the server's event loop.
 // Receives { url, path | paths, method, body (one, or a list taken in turn), tokens, connections, duration, timeout,
-// perRequest } and answers autocannon's result (latency percentiles and maximum, status codes, timeouts); with
-// perRequest, also each request's latency from when it could leave (see sentClock) and each connection's connect time.
+// perRequest, perSecond } and answers autocannon's result (latency percentiles and maximum, status codes, timeouts);
+// with perRequest, also each request's latency from when it could leave (see sentClock) and each connection's connect
+// time; with perSecond, the answers in each second of the run.
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 
@@ -57,7 +58,7 @@ function sentClock () {
 process.once('message', async (o) => {
   let n = 0
   const clock = o.perRequest && sentClock()
-  const result = await autocannon({
+  const run = autocannon({
     ...(clock && { setupClient: clock.setupClient }),
     url: o.url,
     connections: o.connections,
@@ -81,6 +82,14 @@ process.once('message', async (o) => {
       }
     }]
   })
+  // perSecond: the answers in each whole second of the run, counted from its start
+  const perSecond = Array.from({ length: o.duration }, () => 0)
+  if (o.perSecond) {
+    let started
+    run.on('start', () => { started = now() })
+    run.on('response', () => { perSecond[Math.floor((now() - started) / 1000)]++ })
+  }
+  const result = await run
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]))
   process.send({
     rps: result.requests.average,
@@ -93,7 +102,8 @@ process.once('message', async (o) => {
     timeouts: result.timeouts,
     total: result.requests.total,
     statuses,
-    ...(clock && { perRequest: clock.result() })
+    ...(clock && { perRequest: clock.result() }),
+    ...(o.perSecond && { perSecond: perSecond.slice(0, o.duration) })
   })
   process.exit(0)
 })

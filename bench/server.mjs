@@ -4,6 +4,7 @@
 //   in:  { config }                     -> out: { url }
 //   in:  { memory: true }                -> out: { memory: process.memoryUsage() }
 //   in:  { argon2: { seconds, concurrency } } -> out: { argon2: verifications per second }
+//   in:  { accepts: 'start' | 'stop' }    -> out: { accepts: [] | [[client port, when accepted (epoch ms)], ...] }
 //   in:  { close: true }                 -> closes and exits
 import { performance } from 'node:perf_hooks'
 import argon2 from 'argon2'
@@ -47,8 +48,19 @@ process.once('message', async ({ config: env }) => {
   app.get('/bench/baseline', async () => (staticPage ??= await dbPage()))
   app.get('/bench/db-baseline', dbPage)
   await app.listen({ host: '127.0.0.1', port: 0 })
+  // when each connection was accepted, between 'start' and 'stop' (the storm's: a request the service has not
+  // accepted the connection of waits in the kernel, unseen by the service's own request timings)
+  let accepts = null
+  app.server.on('connection', (socket) => {
+    accepts?.push([socket.remotePort, performance.timeOrigin + performance.now()])
+  })
   process.on('message', async (m) => {
     if (m.memory) process.send({ memory: process.memoryUsage() })
+    if (m.accepts === 'start') process.send({ accepts: (accepts = []) })
+    if (m.accepts === 'stop') {
+      process.send({ accepts })
+      accepts = null
+    }
     if (m.argon2) process.send({ argon2: await argon2Loop(config, m.argon2) })
     if (m.close) {
       await app.close()

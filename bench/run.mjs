@@ -53,7 +53,8 @@ await admin.query(`CREATE DATABASE ${DB}`)
 
 // The service, launched with the memory settings of `npm start` (its environment variables and
 // node flags; BENCH_LAUNCH=plain leaves them out, to measure what they buy), and a
-// request/answer over its IPC channel. BENCH_SERVER_FLAGS adds node flags (--cpu-prof, say).
+// request/answer over its IPC channel. BENCH_SERVER_FLAGS adds node flags (--cpu-prof, say); BENCH_NODE runs
+// the service with another Node binary (22.12 or later listens on LISTEN_SOCKETS sockets: src/listen.ts).
 // The service exits when this process goes away, and this one when the service dies.
 const launch = process.env.BENCH_LAUNCH === 'plain' ? PLAIN : startSettings()
 const { MALLOC_MMAP_THRESHOLD_: _, ...inherited } = process.env
@@ -75,6 +76,7 @@ const SERVICE_CONFIG = {
 async function startService (extra = {}, how = launch, traceGc = false) {
   const flags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []
   const child = fork(new URL('./server.mjs', import.meta.url), {
+    ...(process.env.BENCH_NODE && { execPath: process.env.BENCH_NODE }),
     env: { ...inherited, ...how.env },
     execArgv: [...how.flags, ...flags, ...(traceGc ? ['--trace-gc'] : [])],
     ...(traceGc && { stdio: ['inherit', 'pipe', 'inherit', 'ipc'] })
@@ -110,9 +112,11 @@ async function startService (extra = {}, how = launch, traceGc = false) {
     await once(child, 'exit')
   }
   const rssOf = async () => mb((await ask({ memory: true }, 'memory')).rss)
-  return { child, ask, stop, gc, rss: rssOf, url: await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url') }
+  const url = await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url')
+  return { child, ask, stop, gc, rss: rssOf, url, listening: await ask({ listening: true }, 'listening') }
 }
-const { child: server, ask, url } = await startService()
+const { child: server, ask, url, listening } = await startService()
+log(`service on Node ${listening.node}, ${listening.sockets} listening socket(s)`)
 const memory = () => ask({ memory: true }, 'memory')
 const rss = async () => mb((await memory()).rss)
 

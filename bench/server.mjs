@@ -3,6 +3,7 @@
 // registered here and nowhere else. Talks to bench/run.mjs over IPC:
 //   in:  { config }                     -> out: { url }
 //   in:  { memory: true }                -> out: { memory: process.memoryUsage() }
+//   in:  { listening: true }             -> out: { listening: { node: its version, sockets: how many listen } }
 //   in:  { argon2: { seconds, concurrency } } -> out: { argon2: verifications per second }
 //   in:  { accepts: 'start' | 'stop' }    -> out: { accepts: [] | [[client port, when accepted (epoch ms)], ...] }
 //   in:  { close: true }                 -> closes and exits
@@ -11,6 +12,7 @@ import argon2 from 'argon2'
 import { buildApp } from '../dist/src/app.js'
 import { loadConfig } from '../dist/src/config.js'
 import { toProduct } from '../dist/src/products/products-service.js'
+import { listen } from '../dist/src/listen.js'
 
 const PAGE_SQL =
   'SELECT id, name, description, price_cents, quantity, version, created_at, updated_at FROM products ORDER BY id ' +
@@ -47,7 +49,8 @@ process.once('message', async ({ config: env }) => {
   const dbPage = async () => ({ items: (await app.db.query(PAGE_SQL)).map(toProduct), next_cursor: null })
   app.get('/bench/baseline', async () => (staticPage ??= await dbPage()))
   app.get('/bench/db-baseline', dbPage)
-  await app.listen({ host: '127.0.0.1', port: 0 })
+  // as npm start listens: LISTEN_SOCKETS sockets where the platform allows (src/listen.ts)
+  const listening = await listen(app, { host: '127.0.0.1', port: 0, sockets: config.LISTEN_SOCKETS })
   // when each connection was accepted, between 'start' and 'stop' (the storm's: a request the service has not
   // accepted the connection of waits in the kernel, unseen by the service's own request timings)
   let accepts = null
@@ -56,6 +59,7 @@ process.once('message', async ({ config: env }) => {
   })
   process.on('message', async (m) => {
     if (m.memory) process.send({ memory: process.memoryUsage() })
+    if (m.listening) process.send({ listening: { node: process.version, sockets: listening.sockets } })
     if (m.accepts === 'start') process.send({ accepts: (accepts = []) })
     if (m.accepts === 'stop') {
       process.send({ accepts })
@@ -63,6 +67,7 @@ process.once('message', async ({ config: env }) => {
     }
     if (m.argon2) process.send({ argon2: await argon2Loop(config, m.argon2) })
     if (m.close) {
+      await listening.stopExtra()
       await app.close()
       process.exit(0)
     }

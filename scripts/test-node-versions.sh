@@ -3,7 +3,8 @@
 # version (NODE_VERSIONS, default "22 24") it takes that Node from the npm registry's `node` package,
 # installs a scratch copy of the project with it (`npm ci --engine-strict`: every dependency accepts
 # that Node; native modules are built for its ABI, never touching ./node_modules), and runs the seed
-# flow (the http/*.http scripts) and the typed client's test there, against the same MariaDB.
+# flow (the http/*.http scripts), the typed client's test and the listening sockets' test (several with
+# SO_REUSEPORT from Node 22.12: src/listen.ts) there, against the same MariaDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,7 +34,7 @@ for version in ${NODE_VERSIONS:-22 24}; do
     export PATH="$bin:$PATH" npm_config_nodedir="$headers"
     npm ci --engine-strict --no-audit --no-fund --loglevel=error
     node -e "require('better-sqlite3'); require('argon2'); console.log('node-versions: native modules load on', process.version)"
-    npx tap --disable-coverage test/http-scripts.test.ts test/clients/sdk.test.ts
+    npx tap --disable-coverage test/http-scripts.test.ts test/clients/sdk.test.ts test/listen.test.ts
   )
   rm -rf "$work"
   trap - EXIT

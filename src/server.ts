@@ -77,7 +77,10 @@ async function main () {
     process.exit(1)
   }
   if (listening.sockets < config.LISTEN_SOCKETS) {
-    app.log.info({ sockets: listening.sockets }, 'one listening socket: several (LISTEN_SOCKETS) need Linux and Node >= 22.12')
+    app.log.info(
+      { sockets: listening.sockets },
+      'one listening socket: several (LISTEN_SOCKETS) need Linux and Node >= 22.12'
+    )
   }
   // a person at a terminal gets one line to act on; logs stay JSON lines for machines
   if (process.stdout.isTTY) {

@@ -50,20 +50,27 @@ export function createSyncedSessionCache ({
   let looking: Promise<void> | undefined
   let generation = 0
 
-  const forgetUser = (userId: number) => {
-    for (const [sid, e] of entries) if (e.value?.userId === userId) entries.delete(sid)
+  /** One pass over what is cached, however many accounts changed. */
+  const forgetUsers = (userIds: Set<number>) => {
+    for (const [sid, e] of entries) if (e.value && userIds.has(e.value.userId)) entries.delete(sid)
   }
 
   async function look () {
     const started = now()
     const elapsed = started - lookedAt
-    if (entries.size === 0 || elapsed < 0 || elapsed >= maxAgeMs) {
+    const stale =
+      // Stryker disable next-line EqualityOperator: `<= 0` too: a look 0 ms after the last runs only with a ttlMs of 0
+      elapsed < 0 ||
+      elapsed >= maxAgeMs
+    if (entries.size === 0 || stale) {
       entries.clear()
     } else {
+      const users = new Set<number>()
       for (const change of await changedSince(lookedAt - overlapMs)) {
-        if (change.session_id === null) forgetUser(change.user_id)
+        if (change.session_id === null) users.add(change.user_id)
         else entries.delete(change.session_id)
       }
+      forgetUsers(users)
     }
     generation++
     lookedAt = started
@@ -72,7 +79,7 @@ export function createSyncedSessionCache ({
   return {
     /** The cached answer (null: the session is not live), or undefined: ask the store. */
     async get (sid: string): Promise<LiveSession | null | undefined> {
-      if (ttlMs <= 0) return undefined
+      // with a ttlMs of 0 nothing is stored (set), so every look finds an empty cache and asks nothing
       const sinceLook = now() - lookedAt
       if (sinceLook < 0 || sinceLook >= ttlMs) await (looking ??= look().finally(() => { looking = undefined }))
       const hit = entries.get(sid)
@@ -104,7 +111,7 @@ export function createSyncedSessionCache ({
 
     /** This instance changed the user's access or sessions: forget all of theirs at once. */
     evictUser (userId: number) {
-      forgetUser(userId)
+      forgetUsers(new Set([userId]))
       generation++
     }
   }

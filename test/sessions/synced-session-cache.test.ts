@@ -85,6 +85,17 @@ t.test('an answer fetched while a look or an eviction ran is not kept', async (t
   cache.set('c', session(1), NEVER, beforeUser)
   t.equal(await cache.get('c'), undefined, 'fetched before a user eviction here: dropped')
 
+  for (const [name, between] of [
+    ['a look and an eviction', async () => { clock.advance(500); await cache.get('keep'); cache.evict('x') }],
+    ['a look and a user eviction', async () => { clock.advance(500); await cache.get('keep'); cache.evictUser(5) }],
+    ['an eviction and a user eviction', async () => { cache.evict('x'); cache.evictUser(5) }]
+  ] as const) {
+    const fetchedIn = cache.generation()
+    await between()
+    cache.set('e', session(1), NEVER, fetchedIn)
+    t.equal(await cache.get('e'), undefined, `fetched before ${name}: dropped`)
+  }
+
   put('d', session(1))
   t.equal((await cache.get('d'))?.userId, 1, 'fetched with nothing in between: kept')
   t.equal((await cache.get('keep'))?.userId, 9, 'and what was cached before stays')
@@ -141,9 +152,10 @@ t.test('no look for maxAgeMs, or nothing cached: everything is dropped and nothi
   t.same(looks, [start + 600 - 5_000])
   clock.advance(1)
   t.equal(await cache.get('a'), undefined, 'the answer\'s own age puts it out')
+  clock.advance(100)
   put('b', session(1))
-  clock.advance(10_000)
-  t.equal(await cache.get('b'), undefined, 'no look for maxAgeMs: dropped')
+  clock.advance(9_899)
+  t.equal(await cache.get('b'), undefined, 'no look for maxAgeMs (to the ms): dropped, though it is younger')
   t.equal(looks.length, 1, 'without asking')
 })
 
@@ -163,6 +175,8 @@ t.test('a failed look fails the request, and the next one asks again from the sa
 
 t.test('a ttl of 0 caches nothing and asks nothing; the cache holds at most maxEntries', async (t) => {
   const off = setup({ ttlMs: 0 })
+  off.put('a', session(1))
+  t.equal(await off.cache.get('a'), undefined)
   off.put('a', session(1))
   off.clock.advance(1_000)
   t.equal(await off.cache.get('a'), undefined)

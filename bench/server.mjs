@@ -67,7 +67,7 @@ process.once('message', async ({ config: env }) => {
     }
     if (m.argon2) process.send({ argon2: await argon2Loop(config, m.argon2) })
     if (m.close) {
-      await listening.stopExtra()
+      listening.stopExtra()
       await app.close()
       process.exit(0)
     }

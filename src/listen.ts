@@ -21,8 +21,11 @@ export interface Listening {
   url: string
   /** How many sockets listen on the port. */
   sockets: number
-  /** Stops the extra sockets from accepting (before app.close(), which stops the app's own). */
-  stopExtra: () => Promise<void>
+  /**
+   * Stops the extra sockets from accepting, at once (before app.close(), which stops the app's own and ends the
+   * connections, theirs too).
+   */
+  stopExtra: () => void
 }
 
 /**
@@ -53,8 +56,8 @@ export async function listen (
   return {
     url,
     sockets: 1 + extra.length,
-    stopExtra: async () => {
-      await Promise.all(extra.map((s) => new Promise((resolve) => s.close(resolve))))
-    }
+    // not awaited: a net server's close callback waits for every connection it accepted to end, and those
+    // belong to the app's HTTP server, which app.close() ends after this
+    stopExtra: () => { for (const s of extra) s.close() }
   }
 }

@@ -63,7 +63,7 @@ async function main () {
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
-    await listening?.stopExtra()
+    listening?.stopExtra()
     await app.close()
     await tracing?.shutdown() // the last spans are sent
   })

@@ -65,8 +65,19 @@ t.test('listen: LISTEN_SOCKETS sockets where the platform allows, one elsewhere;
   t.equal(listening.sockets, reusePortAvailable() ? 4 : 1, `Node ${process.versions.node} on ${process.platform}`)
   const answers = await Promise.all(Array.from({ length: 40 }, () => getOnce(port, '/health/live')))
   t.ok(answers.every((a) => a.status === 200), '40 new connections, 40 answers')
-  await listening.stopExtra()
+  // idle keep-alive connections, whichever socket accepted them: the close must not wait for their clients
+  const idle = await Promise.all(Array.from({ length: 16 }, async () => {
+    const socket = connect(port, '127.0.0.1')
+    await once(socket, 'connect')
+    socket.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n')
+    await once(socket, 'data')
+    return socket
+  }))
+  const closed = Promise.all(idle.map((s) => once(s, 'close')))
+  listening.stopExtra()
   await app.close()
+  await closed
+  t.pass('closed with 16 keep-alive connections open: the app ended them')
   const refused = await new Promise((resolve) => {
     const probe = connect(port, '127.0.0.1')
     probe.on('error', (err: NodeJS.ErrnoException) => resolve(err.code))

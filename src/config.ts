@@ -115,8 +115,7 @@ export const EnvSchema = Type.Object({
   ),
   REFRESH_ABSOLUTE_TTL: Int('a session ends this long after login whatever its use, in seconds', 2592000, 60, 31536000),
   SESSION_CHECK_CACHE_MS: Int(
-    'how often at most an instance asks the database which sessions were revoked and which accounts changed, in ms: ' +
-      'revocation, demotion and disabling reach every instance within this',
+    'how long an instance trusts its last look at a session, in ms: revocation reaches every instance within this',
     500,
     0,
     1000

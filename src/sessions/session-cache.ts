@@ -5,10 +5,9 @@ export interface LiveSession {
 }
 
 /**
- * What this instance last learned about each key (API keys, by hash), trusted for `ttlMs` by the app's clock:
+ * What this instance last learned about each session, trusted for `ttlMs` by the app's clock:
  * the bound on how late a revocation made elsewhere is seen here. Bounded in size. If the clock
- * goes back, entries stop being trusted rather than being trusted for longer. The session check keeps its
- * answers longer and asks the store what changed instead (synced-session-cache.ts).
+ * goes back, entries stop being trusted rather than being trusted for longer. API keys use it too (keyed by hash).
  */
 export function createSessionCache<V extends { userId: number } = LiveSession> (
   ttlMs: number,

@@ -9,8 +9,7 @@ import type { AccessTokenSigner } from '../tokens/access-token-signer.js'
 import type { AuthUser } from './auth-user.js'
 import type { ClientMeta } from './client-meta.js'
 import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
-import type { LiveSession } from './session-cache.js'
-import { createSyncedSessionCache } from './synced-session-cache.js'
+import { createSessionCache, type LiveSession } from './session-cache.js'
 import { createSessionRepository, type SessionState } from './sessions-repository.js'
 import { SessionErrors } from './errors.js'
 import { Errors } from '../errors.js'
@@ -44,11 +43,7 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
     refresh: createRefreshTokenRepository(ex),
     audit: createAuditRepository(ex)
   })
-  const cache = createSyncedSessionCache({
-    ttlMs: config.SESSION_CHECK_CACHE_MS,
-    now: clock,
-    changedSince: (since) => repos().sessions.changedSince(since)
-  })
+  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, clock)
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
   /**
@@ -146,21 +141,18 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
 
     /**
      * The live session behind an access token (user enabled), with the user's current roles and permissions; cached
-     * until a look at what changed in the store (at most one per SESSION_CHECK_CACHE_MS) or here evicts it, or it
-     * expires.
+     * briefly.
      */
     async check (sid: string): Promise<LiveSession | null> {
-      const cached = await cache.get(sid)
+      const cached = cache.get(sid)
       if (cached !== undefined) return cached
-      const fetchedIn = cache.generation()
       const state = await repos().sessions.state(sid)
-      if (state && isLive(state, clock())) {
-        const live = { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) }
-        cache.set(sid, live, Math.min(state.idle_expires_at, state.absolute_expires_at), fetchedIn)
-        return live
-      }
-      cache.set(sid, null, Infinity, fetchedIn)
-      return null
+      const live =
+        state && isLive(state, clock())
+          ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) }
+          : null
+      cache.set(sid, live)
+      return live
     },
 
     /**

@@ -73,18 +73,6 @@ export function createSessionRepository (db: Executor) {
       )[0]
     },
 
-    /**
-     * What changed since `since` (epoch ms, as the writers' clocks put it): sessions revoked (with their user) and
-     * accounts whose access changed (session_id null): roles replaced, disabled or enabled. Both columns are indexed.
-     */
-    async changedSince (since: number): Promise<Array<{ session_id: string | null; user_id: number }>> {
-      return db.query<{ session_id: string | null; user_id: number }>(
-        'SELECT id AS session_id, user_id FROM sessions WHERE revoked_at >= ? ' +
-          'UNION ALL SELECT NULL, id FROM users WHERE access_changed_at >= ?',
-        [since, since]
-      )
-    },
-
     /** A use of the session: the idle expiry slides, never past the absolute one. */
     async touch (id: string, now: number, idleTtlMs: number, ip: string, userAgent: string): Promise<void> {
       await db.execute(

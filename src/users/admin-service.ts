@@ -92,9 +92,8 @@ export function createAdminService ({ db, now, sessions, throttle }: AdminDeps) 
       const target = await existing(id)
       if (id === actor.id && !roles.includes('admin')) throw AdminErrors.notOnYourself()
       const before = await users().rolesOf(id)
-      await changeAdministrators((repo) => repo.setRoles(id, roles, now()))
-      // this instance sees the new roles at once; the others at their next look (within SESSION_CHECK_CACHE_MS)
-      sessions.forgetUser(id)
+      await changeAdministrators((repo) => repo.setRoles(id, roles))
+      sessions.forgetUser(id) // this instance sees the new roles at once; others within SESSION_CHECK_CACHE_MS
       await audit('role_changed', actor, id, meta, `${before.join(',')} -> ${[...roles].sort().join(',')}`)
       return view(target)
     },

@@ -137,12 +137,8 @@ export function createUserRepository (db: Executor) {
       return Number(rows[0]!.n)
     },
 
-    /**
-     * Replaces a user's roles (call inside a transaction) and marks the account's access as changed at `now`: the
-     * session check of every instance looks for such marks (see sessions-repository changedSince).
-     */
-    async setRoles (userId: number, roles: string[], now: number): Promise<void> {
-      await db.execute('UPDATE users SET access_changed_at = ? WHERE id = ?', [now, userId])
+    /** Replaces a user's roles (call inside a transaction). */
+    async setRoles (userId: number, roles: string[]): Promise<void> {
       await db.execute('DELETE FROM user_roles WHERE user_id = ?', [userId])
       for (const role of roles) {
         await db.execute('INSERT INTO user_roles (user_id, role_id) SELECT ?, id FROM roles WHERE name = ?', [
@@ -152,11 +148,10 @@ export function createUserRepository (db: Executor) {
       }
     },
 
-    /** Disables (or enables) the account, its access marked as changed at `now` (as setRoles). */
     async setDisabled (userId: number, disabledAt: number | null, now: number): Promise<boolean> {
       return (
-        (await db.execute('UPDATE users SET disabled_at = ?, updated_at = ?, access_changed_at = ? WHERE id = ?',
-          [disabledAt, now, now, userId])).affectedRows === 1
+        (await db.execute('UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?', [disabledAt, now, userId]))
+          .affectedRows === 1
       )
     },
 

@@ -8,13 +8,27 @@ export function reusePortAvailable (version = process.versions.node, platform = 
   return platform === 'linux' && (major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12))
 }
 
+/** Node's own count of a server's open connections, and the server a socket counts against (net.js, since 0.x). */
+type Counted = { _connections: number }
+type CountedSocket = Socket & { _server: Counted | null, server: unknown }
+
 /**
  * A listening socket whose connections the app's HTTP server takes as its own (its 'connection' event, as
- * Node documents for injecting connections): keep-alive, the header and request timeouts and the shutdown
- * apply to them as to the others.
+ * Node documents for injecting connections): keep-alive, the header and request timeouts and client errors
+ * apply to them as to the others. Each connection is also counted as the HTTP server's, not this listener's
+ * (Node keeps that count in `_connections` and the socket's `_server`): the HTTP server's close waits for
+ * it, so app.close() ends requests in flight on it before the store closes, as on the app's own socket.
  */
 export function acceptInto (server: HttpServer): NetServer {
-  return createServer({ noDelay: true }, (socket: Socket) => { server.emit('connection', socket) })
+  const listener = createServer({ noDelay: true }, (socket: Socket) => {
+    const counted = socket as CountedSocket
+    ;(listener as unknown as Counted)._connections--
+    ;(server as unknown as Counted)._connections++
+    counted._server = server as unknown as Counted
+    counted.server = server
+    server.emit('connection', socket)
+  })
+  return listener
 }
 
 export interface Listening {
@@ -49,15 +63,17 @@ export async function listen (
       extra.push(server)
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen({ host, port: bound, reusePort: true }, resolve)
+        server.listen({ host, port: bound, reusePort: true }, () => {
+          server.off('error', reject)
+          resolve()
+        })
       })
     }
   }
   return {
     url,
     sockets: 1 + extra.length,
-    // not awaited: a net server's close callback waits for every connection it accepted to end, and those
-    // belong to the app's HTTP server, which app.close() ends after this
+    // their connections count as the app's HTTP server's (acceptInto): app.close() waits for them after this
     stopExtra: () => { for (const s of extra) s.close() }
   }
 }

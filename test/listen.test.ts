@@ -35,7 +35,18 @@ t.test('several listening sockets need SO_REUSEPORT: Linux and Node 22.12, 23.1 
 })
 
 t.test('a connection accepted by another socket is the app\'s own: answers, request ids, timeouts', async (t) => {
-  const app = await buildTestApp(t, { store: 'sqlite', config: { HEADERS_TIMEOUT_MS: 1000, REQUEST_TIMEOUT_MS: 1500 } })
+  const app = await buildTestApp(t, {
+    store: 'sqlite',
+    config: { HEADERS_TIMEOUT_MS: 1000, REQUEST_TIMEOUT_MS: 1500 },
+    before: (app) => {
+      // a request still at work when the app closes: it answers only if the store is still open
+      app.get('/slow', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        await app.db.ping()
+        return { ok: true }
+      })
+    }
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const extra = acceptInto(app.server)
   extra.listen(0, '127.0.0.1')
@@ -55,6 +66,12 @@ t.test('a connection accepted by another socket is the app\'s own: answers, requ
   await once(socket, 'close')
   t.match(received, /^HTTP\/1\.1 408 /, 'the app\'s header timeout cuts it: 408')
   t.match(received, /"code":"request_timeout"/, 'problem+json from the app\'s client-error handler')
+
+  const inFlight = getOnce(port, '/slow')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  extra.close()
+  await app.close()
+  t.equal((await inFlight).status, 200, 'app.close() waited for the request in flight on it, the store still open')
 })
 
 t.test('listen: LISTEN_SOCKETS sockets where the platform allows, one elsewhere; all stop on close', async (t) => {

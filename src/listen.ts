@@ -1,6 +1,5 @@
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net'
 import type { Server as HttpServer } from 'node:http'
-import type { FastifyInstance } from 'fastify'
 
 /** `listen({ reusePort })` arrived in Node 22.12 and 23.1; the kernel spreads connections over the sockets on Linux. */
 export function reusePortAvailable (version = process.versions.node, platform = process.platform): boolean {
@@ -31,6 +30,12 @@ export function acceptInto (server: HttpServer): NetServer {
   return listener
 }
 
+/** What of the app listen needs (a Fastify instance is one). */
+export interface Listenable {
+  listen: (options: { host: string; port: number; reusePort?: boolean }) => Promise<string>
+  server: HttpServer
+}
+
 export interface Listening {
   url: string
   /** How many sockets listen on the port. */
@@ -50,7 +55,7 @@ export interface Listening {
  * one from each.
  */
 export async function listen (
-  app: FastifyInstance,
+  app: Listenable,
   { host, port, sockets }: { host: string; port: number; sockets: number },
   spread = sockets > 1 && reusePortAvailable()
 ): Promise<Listening> {

@@ -29,13 +29,24 @@ function headerOf (token: string): { kid?: unknown, typ?: unknown } {
   }
 }
 
+/** The claims, and the arrays in them, made read-only. */
+function deepFreeze (claims: AccessTokenClaims): AccessTokenClaims {
+  for (const value of Object.values(claims)) if (typeof value === 'object' && value !== null) Object.freeze(value)
+  return Object.freeze(claims)
+}
+
 /**
- * One pinned, caching fast-jwt verifier per accepted key, chosen by `kid`: RS256 only,
+ * One pinned fast-jwt verifier per accepted key, chosen by `kid`: RS256 only,
  * our `iss` and `aud` only, `typ` at+jwt only. The key is never taken from the token
  * (`jwk`, `jku`, `x5u` are ignored, so nothing is fetched). Expiry is left to the caller,
  * which reads the app's clock.
  */
-export function createAccessTokenVerifier (keys: VerificationKey[], issuer: string, audience: string) {
+export function createAccessTokenVerifier (
+  keys: VerificationKey[],
+  issuer: string,
+  audience: string,
+  cacheSize = 10_000
+) {
   const verifiers = new Map(keys.map((k) => [k.kid, createVerifier({
     key: k.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     algorithms: ['RS256'],
@@ -43,10 +54,24 @@ export function createAccessTokenVerifier (keys: VerificationKey[], issuer: stri
     allowedAud: audience,
     requiredClaims: ['iss', 'aud', 'sub', 'sid', 'iat', 'exp', 'jti'],
     ignoreExpiration: true,
-    ignoreNotBefore: true,
-    cache: 10_000
+    ignoreNotBefore: true
   })]))
+  // Tokens that verified, by their exact text: a token's signature and claims never change, and expiry is the
+  // caller's (its clock), so a hit answers as a fresh verification would, without the header parse, the hash
+  // and the signature check (5 µs a request on the read path). Bounded: the oldest entry goes first.
+  // Refused tokens are not kept: a flood of forged ones cannot fill it. The claims are frozen, since every request
+  // with the token shares them.
+  const verified = new Map<string, AccessTokenClaims>()
   return (token: string): AccessTokenClaims => {
+    const hit = verified.get(token)
+    if (hit) return hit
+    const claims = deepFreeze(verifyOnce(token))
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!)
+    verified.set(token, claims)
+    return claims
+  }
+
+  function verifyOnce (token: string): AccessTokenClaims {
     const header = headerOf(token)
     // RFC 8725 §3.11: only access tokens are bearer credentials here.
     if (header.typ !== 'at+jwt') throw new AccessTokenInvalid('not an access token')

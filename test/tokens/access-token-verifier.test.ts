@@ -92,3 +92,28 @@ t.test('a header that is not a JSON object is refused as not an access token, ne
       t.equal(outcome(token), 'not an access token', `token ${token || '(empty)'}`)
     }
   })
+
+t.test('tokens that verified are kept by their exact text, bounded; refused ones never are', async (t) => {
+  const small = createAccessTokenVerifier([current], ISSUER, AUDIENCE, 2)
+  const tokens = ['a', 'b', 'c'].map((jti) => sign({ sub: '7', sid: 'session-7', roles: [], jti, iat }))
+  const first = small(tokens[0]!)
+  t.equal(small(tokens[0]!), first, 'a second request with the token gets the kept claims')
+  t.ok(Object.isFrozen(first) && Object.isFrozen(first.roles), 'frozen: every request with the token shares them')
+  t.throws(() => { (first.roles as string[]).push('admin') }, TypeError, 'so no request can change another\'s')
+  small(tokens[1]!)
+  small(tokens[2]!)
+  t.not(small(tokens[0]!), first, 'past the bound, the oldest went first and verifies afresh')
+  t.same(small(tokens[0]!), first)
+  // a kept token's text, changed in any part, is another token: verified afresh, and refused
+  const [h, c, s] = tokens[0]!.split('.') as [string, string, string]
+  const flip = (part: string) => part.slice(0, -2) + (part.at(-2) === 'A' ? 'B' : 'A') + part.at(-1)
+  const tampered = [`${h}.${c}.${flip(s)}`, `${h}.${flip(c)}.${s}`, `${flip(h)}.${c}.${s}`, `${h}.${c}.${s}x`]
+  for (const token of tampered) {
+    const small2 = () => { try { small(token); return 'accepted' } catch (err) { return (err as Error).message } }
+    t.not(small2(), 'accepted', `refused: ${token.slice(-12)}`)
+    t.not(small2(), 'accepted', 'and refused again (a refusal is not kept as an answer)')
+  }
+  const forged = forge(header, { ...claims, jti: 'forged' }, attacker.privateKey)
+  t.equal(outcome(forged), 'bad signature or claims')
+  t.equal(outcome(forged), 'bad signature or claims', 'still refused the second time')
+})

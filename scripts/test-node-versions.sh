@@ -8,18 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-cache="${NODE_VERSIONS_CACHE:-${TMPDIR:-/tmp}/secure-api-node-versions}"
 
 for version in ${NODE_VERSIONS:-22 24}; do
-  prefix="$cache/node-$version"
-  if [ ! -x "$prefix/node_modules/node/bin/node" ]; then
-    echo "node-versions: installing node@$version from the npm registry into $prefix"
-    rm -rf "$prefix" && mkdir -p "$prefix"
-    # the `node` package fetches its binary in an install script: allow that one
-    echo '{ "private": true, "allowScripts": { "node": true } }' > "$prefix/package.json"
-    (cd "$prefix" && npm install --no-audit --no-fund --loglevel=error "node@$version")
-  fi
-  bin="$prefix/node_modules/node/bin"
+  bin=$(bash scripts/node-binary.sh "$version")
+  prefix=$(dirname "$(dirname "$(dirname "$bin")")")
   # the binary's package also holds Node's headers: native modules build without downloading them
   headers=$(dirname "$(find "$prefix/node_modules/node/node_modules" -maxdepth 2 -name include -type d | head -1)")
 

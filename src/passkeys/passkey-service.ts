@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type RegistrationResponseJSON
-} from '@simplewebauthn/server'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
 import type { Driver } from '../db/driver.js'
 import { isUniqueViolation } from '../db/errors.js'
 import type { AuditEventName, AuditWho } from '../audit/audit-repository.js'
@@ -60,6 +57,13 @@ export const publicPasskey = (row: PasskeyRow) => ({
  * hashed with its ceremony and (when known) its user, and spent by the check that reads it, so
  * it works once, for that ceremony, within CHALLENGE_TTL_MS. User verification is required.
  */
+/**
+ * @simplewebauthn/server, loaded at the first ceremony: its CBOR, ASN.1 and COSE code is about 4 MB of heap that an
+ * instance whose users never use passkeys does not keep.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined
+const webauthn = () => (library ??= import('@simplewebauthn/server'))
+
 export function createPasskeyService (deps: PasskeyDeps) {
   const { db, now, config } = deps
   const passkeys = createPasskeyRepository(db)
@@ -93,7 +97,7 @@ export function createPasskeyService (deps: PasskeyDeps) {
   async function assertionOptions (ceremony: Ceremony, userId: number | null, binding?: string) {
     const descriptor = (p: PasskeyRow) => ({ id: p.credential_id, transports: transportsOf(p) })
     const allow = userId === null ? [] : (await passkeys.listOf(userId)).map(descriptor)
-    return generateAuthenticationOptions({
+    return (await webauthn()).generateAuthenticationOptions({
       rpID: config.rpId,
       challenge: await newChallenge(ceremony, { userId, binding }),
       allowCredentials: allow,
@@ -117,6 +121,7 @@ export function createPasskeyService (deps: PasskeyDeps) {
     if ((ceremony === 'login' && !given) || (given && given !== handle)) {
       throw await refused('user handle does not match the credential\'s owner', meta, row.user_id)
     }
+    const { verifyAuthenticationResponse } = await webauthn()
     let info
     try {
       const result = await verifyAuthenticationResponse({
@@ -166,7 +171,7 @@ export function createPasskeyService (deps: PasskeyDeps) {
 
     async registrationOptions (owner: PasskeyOwner) {
       const existing = await passkeys.listOf(owner.id)
-      return generateRegistrationOptions({
+      return (await webauthn()).generateRegistrationOptions({
         rpName: config.rpName,
         rpID: config.rpId,
         userName: owner.username,
@@ -183,6 +188,7 @@ export function createPasskeyService (deps: PasskeyDeps) {
 
     async register (owner: PasskeyOwner, response: RegistrationResponseJSON, name: string | undefined,
       meta: ClientMeta) {
+      const { verifyRegistrationResponse } = await webauthn()
       let info
       try {
         const result = await verifyRegistrationResponse({

@@ -1,4 +1,6 @@
 import t from 'tap'
+import { connect, type AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp } from '../helper.js'
 import { freshName, PASSWORD, register } from './flow.js'
@@ -84,4 +86,55 @@ t.test('a full gate refuses logins and registrations before their body is read, 
   }
   t.equal((await first).statusCode, 401, 'the admitted login is answered')
   t.equal((await send(halfABody)).statusCode, 400, 'and with room again, bodies are read again')
+})
+
+t.test('a login held to its Retry-After is dropped, never checked, when its client left during the hold', async (t) => {
+  // a refusal says Retry-After: 1 (about one queue timeout)
+  const config = { HASH_CONCURRENCY: 1, HASH_QUEUE_MAX: 0, HASH_QUEUE_TIMEOUT_MS: 1000, LOGIN_MAX_FAILURES: 100 }
+  const app = await buildTestApp(t, { config })
+  const { username } = await register(app)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  const body = JSON.stringify({ username, password: 'wrong password' })
+  const login = `POST /auth/login HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  /** A connection that got a 503 with Retry-After to a login; its next request there is held. */
+  async function refusedConnection () {
+    const socket = connect(port, '127.0.0.1')
+    const statuses: number[] = []
+    socket.on('data', (chunk: Buffer) => {
+      for (const m of chunk.toString('latin1').matchAll(/HTTP\/1\.1 (\d{3})/g)) statuses.push(Number(m[1]))
+    })
+    socket.on('error', () => {})
+    socket.write(login)
+    while (statuses.length === 0) await sleep(5)
+    return { socket, statuses, refusedAt: Date.now() }
+  }
+
+  // the gate is full: one login hashing, none may wait; each connection gets its 503 and sends another login
+  let hashing = app.inject({ method: 'POST', url: '/auth/login', payload: { username, password: 'wrong' } })
+  while (app.hashGate.admitted === 0) await sleep(1)
+  const leaving = await Promise.all(Array.from({ length: 3 }, refusedConnection))
+  const staying = await refusedConnection()
+  for (const c of [...leaving, staying]) t.same(c.statuses, [503], 'refused at once, told when to retry')
+  t.equal((await hashing).statusCode, 401)
+  const failures = async () => (await app.db.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM audit_events WHERE event = 'login_failed'"))[0]!.n
+  await sleep(100)
+  const before = Number(await failures())
+  for (const c of [...leaving, staying]) c.socket.write(login)
+  await sleep(50)
+  // three ways to leave: a FIN (end), a close, a reset
+  leaving[0]!.socket.end()
+  leaving[1]!.socket.destroy()
+  leaving[2]!.socket.resetAndDestroy()
+  for (let i = 0; i < 250 && staying.statuses.length < 2; i++) await sleep(20)
+  t.equal(staying.statuses[1], 401, 'the client that stayed is answered')
+  const waited = Date.now() - staying.refusedAt
+  t.ok(waited >= 900, `after its Retry-After (1 s) from the refusal: ${waited} ms`)
+  await sleep(200)
+  t.equal(Number(await failures()) - before, 1, 'only its login was checked: the three that left were dropped')
+  staying.socket.destroy()
+  hashing = app.inject({ method: 'POST', url: '/auth/login', payload: { username, password: 'wrong' } })
+  t.equal((await hashing).statusCode, 401, 'and the gate still admits')
 })

@@ -2,8 +2,7 @@ import fp from 'fastify-plugin'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { FastifyRequest } from 'fastify'
 import { auditWritten, type AuditWritten } from '../../audit/audit-channel.js'
-import { createMetrics, type Metrics } from '../../metrics/metrics.js'
-import { startMetricsServer } from '../../metrics/metrics-server.js'
+import type { Metrics } from '../../metrics/metrics.js'
 import { toApiError } from '../../http/problem.js'
 import { Errors } from '../../errors.js'
 
@@ -29,6 +28,9 @@ export default fp(async (app) => {
     app.decorate('metrics', null)
     return
   }
+  // loaded only when on: prom-client is not in the memory of an instance that serves no metrics
+  const { createMetrics } = await import('../../metrics/metrics.js')
+  const { startMetricsServer } = await import('../../metrics/metrics-server.js')
   const { db, hashGate } = app
   const metrics = createMetrics({
     ...(db.poolStats && { pool: () => db.poolStats!() }),

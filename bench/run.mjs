@@ -130,7 +130,8 @@ async function startService (extra = {}, how = launch, traceGc = false) {
   }
   const rssOf = async () => mb((await ask({ memory: true }, 'memory')).rss)
   const url = await ask({ config: { ...SERVICE_CONFIG, ...extra } }, 'url')
-  return { child, ask, stop, gc, rss: rssOf, url, listening: await ask({ listening: true }, 'listening') }
+  const cpu = () => ask({ cpu: true }, 'cpu')
+  return { child, ask, stop, gc, rss: rssOf, cpu, url, listening: await ask({ listening: true }, 'listening') }
 }
 const { child: server, ask, url, listening } = await startService()
 log(`service on Node ${listening.node}, ${listening.sockets} listening socket(s)`)
@@ -236,10 +237,21 @@ const only = process.env.BENCH_ONLY?.split(',')
 const runs = (name) => !only || only.some((prefix) => name.startsWith(prefix))
 const NOT_RUN = { rps: NaN, p50: NaN, p99: NaN, p999: NaN }
 /** One load run, and the service's RSS right after it. */
+/** The service's CPU time so far (user + system), in µs: of the main service, or of another one (`o.cpu`). */
+const cpuTime = async (o) => {
+  const { user, system } = await (o.cpu ?? (() => ask({ cpu: true }, 'cpu')))()
+  return user + system
+}
+/**
+ * One load run: its rates and latencies, the service's RSS right after it, and the service's CPU time per request
+ * (µs, all its threads: unlike req/s, not lowered by the time it waited for a core that MariaDB and autocannon share).
+ */
 async function measure (o) {
+  const before = await cpuTime(o)
   const r = await load(o)
+  const cpuUs = Math.round((await cpuTime(o) - before) / Math.max(r.total, 1))
   const { p50, p99, p999, non2xx, errors } = r
-  return { rps: Math.round(r.rps), p50, p99, p999, rss: await (o.rss ?? rss)(), non2xx, errors }
+  return { rps: Math.round(r.rps), p50, p99, p999, rss: await (o.rss ?? rss)(), cpuUs, non2xx, errors }
 }
 async function scenario (name, o) {
   if (!runs(name)) return NOT_RUN
@@ -471,7 +483,7 @@ if (runs('metrics')) {
   const { 'list, metrics off': off, 'list, metrics on': onRow } = await rounds(
     [
       ['list, metrics off', LIST],
-      ['list, metrics on', { ...LIST, url: on.url, rss: on.rss }]
+      ['list, metrics on', { ...LIST, url: on.url, rss: on.rss, cpu: on.cpu }]
     ],
     'metrics: '
   )
@@ -488,8 +500,8 @@ if (runs('launch')) {
   const flagged = await startService({}, startSettings(), true)
   const plain = await startService({}, PLAIN, true)
   const { 'launch: list, start settings': withFlags, 'launch: list, node alone': alone } = await rounds([
-    ['launch: list, start settings', { ...LIST, url: flagged.url, rss: flagged.rss }],
-    ['launch: list, node alone', { ...LIST, url: plain.url, rss: plain.rss }]
+    ['launch: list, start settings', { ...LIST, url: flagged.url, rss: flagged.rss, cpu: flagged.cpu }],
+    ['launch: list, node alone', { ...LIST, url: plain.url, rss: plain.rss, cpu: plain.cpu }]
   ])
   const p99Ratios = withFlags.all.map((r, i) => Math.round((100 * r.p99) / Math.max(alone.all[i].p99, 1)) / 100)
   const rpsRatios = withFlags.all.map((r, i) => Math.round((100 * r.rps) / alone.all[i].rps) / 100)
@@ -601,12 +613,12 @@ const targets = [
 const pad = (v, n) => String(v ?? '').padEnd(n)
 console.log(
   `${pad('scenario', 34)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('p99.9 ms', 10)}` +
-    `${pad('RSS MB', 8)}${pad('non-2xx', 9)}rounds (req/s)`
+    `${pad('RSS MB', 8)}${pad('CPU µs', 8)}${pad('non-2xx', 9)}rounds (req/s)`
 )
 for (const r of rows) {
   console.log(
     `${pad(r.scenario, 34)}${pad(r.rps, 10)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.p999, 10)}` +
-      `${pad(r.rss, 8)}${pad(r.non2xx, 9)}${r.rounds?.join(' ') ?? ''}`
+      `${pad(r.rss, 8)}${pad(r.cpuUs, 8)}${pad(r.non2xx, 9)}${r.rounds?.join(' ') ?? ''}`
   )
 }
 console.log('')

@@ -3,6 +3,7 @@
 // registered here and nowhere else. Talks to bench/run.mjs over IPC:
 //   in:  { config }                     -> out: { url }
 //   in:  { memory: true }                -> out: { memory: process.memoryUsage() }
+//   in:  { cpu: true }                   -> out: { cpu: process.cpuUsage() }
 //   in:  { listening: true }             -> out: { listening: { node: its version, sockets: how many listen } }
 //   in:  { argon2: { seconds, concurrency } } -> out: { argon2: verifications per second }
 //   in:  { accepts: 'start' | 'stop' }    -> out: { accepts: [] | [[client port, when accepted (epoch ms)], ...] }
@@ -59,6 +60,7 @@ process.once('message', async ({ config: env }) => {
   })
   process.on('message', async (m) => {
     if (m.memory) process.send({ memory: process.memoryUsage() })
+    if (m.cpu) process.send({ cpu: process.cpuUsage() })
     if (m.listening) process.send({ listening: { node: process.version, sockets: listening.sockets } })
     if (m.accepts === 'start') process.send({ accepts: (accepts = []) })
     if (m.accepts === 'stop') {

@@ -96,7 +96,7 @@ t.test('a login held to its Retry-After is dropped, never checked, when its clie
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
   const body = JSON.stringify({ username, password: 'wrong password' })
-  const login = `POST /auth/login HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n` +
+  const login = 'POST /auth/login HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n' +
     `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   /** A connection that got a 503 with Retry-After to a login; its next request there is held. */
   async function refusedConnection () {
@@ -119,7 +119,7 @@ t.test('a login held to its Retry-After is dropped, never checked, when its clie
   for (const c of [...leaving, staying]) t.same(c.statuses, [503], 'refused at once, told when to retry')
   t.equal((await hashing).statusCode, 401)
   const failures = async () => (await app.db.query<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM audit_events WHERE event = 'login_failed'"))[0]!.n
+    'SELECT COUNT(*) AS n FROM audit_events WHERE event = ?', ['login_failed']))[0]!.n
   await sleep(100)
   const before = Number(await failures())
   for (const c of [...leaving, staying]) c.socket.write(login)

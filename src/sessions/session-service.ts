@@ -10,6 +10,7 @@ import type { AuthUser } from './auth-user.js'
 import type { ClientMeta } from './client-meta.js'
 import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
 import { createSessionCache, type LiveSession } from './session-cache.js'
+import { createBatchedLookup } from './batched-lookup.js'
 import { createSessionRepository, type SessionState } from './sessions-repository.js'
 import { SessionErrors } from './errors.js'
 import { Errors } from '../errors.js'
@@ -44,6 +45,8 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
     audit: createAuditRepository(ex)
   })
   const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, clock)
+  // the sessions this turn's requests found no fresh answer for, read together
+  const stateOf = createBatchedLookup((sids: string[]) => repos().sessions.states(sids))
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
   /**
@@ -146,7 +149,7 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
     async check (sid: string): Promise<LiveSession | null> {
       const cached = cache.get(sid)
       if (cached !== undefined) return cached
-      const state = await repos().sessions.state(sid)
+      const state = await stateOf.load(sid)
       const live =
         state && isLive(state, clock())
           ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) }

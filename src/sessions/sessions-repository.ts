@@ -34,7 +34,30 @@ const LIVE = 'revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at
 const COLUMNS = 'id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at, user_agent, ip'
 
 export function createSessionRepository (db: Executor) {
+  /**
+   * The state of each of these sessions that exists, in one query. The list is padded (with its first id) to a
+   * power of two, so a connection prepares at most a handful of statements for it, whatever the count.
+   */
+  async function states (ids: string[]): Promise<Map<string, SessionState>> {
+    if (ids.length === 0) return new Map()
+    const padded = [...ids]
+    while (padded.length & (padded.length - 1)) padded.push(ids[0]!)
+    const rows = await db.query<SessionState & { id: string } & Record<string, unknown>>(
+      `SELECT s.id, s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at, s.auth_time, s.amr,
+        u.disabled_at,
+        (SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+          WHERE ur.user_id = s.user_id) AS roles,
+        (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur
+          JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = s.user_id) AS permissions
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN (${padded.map(() => '?').join(', ')})`,
+      padded
+    )
+    return new Map(rows.map(({ id, ...state }) => [id, state]))
+  }
+
   return {
+    states,
+
     async create (s: SessionRow & SessionAuth): Promise<void> {
       await db.execute(`INSERT INTO sessions (${COLUMNS}, auth_time, amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
         s.id,
@@ -60,17 +83,7 @@ export function createSessionRepository (db: Executor) {
     },
 
     async state (id: string): Promise<SessionState | undefined> {
-      return (
-        await db.query<SessionState & Record<string, unknown>>(
-          `SELECT s.user_id, s.revoked_at, s.idle_expires_at, s.absolute_expires_at, s.auth_time, s.amr, u.disabled_at,
-          (SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-            WHERE ur.user_id = s.user_id) AS roles,
-          (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur
-            JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = s.user_id) AS permissions
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-          [id]
-        )
-      )[0]
+      return (await states([id])).get(id)
     },
 
     /** A use of the session: the idle expiry slides, never past the absolute one. */

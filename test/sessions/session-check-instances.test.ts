@@ -75,6 +75,30 @@ for (const store of stores) {
     t.same([await rolesOn(untouched.sessions[0]!), await rolesOn(untouched.sessions[1]!)], [['editor'], ['editor']])
   })
 
+  t.test(`${store}: checks asked in one turn are one query, and each session gets its own answer`, async (t) => {
+    const { db } = await storeOf(t, store)
+    const config = testConfig(t, { SESSION_CHECK_CACHE_MS: TTL })
+    const clock = testClock()
+    let queries = 0
+    const counted: Driver = { ...db, query: (sql, params) => { queries++; return db.query(sql, params) } }
+    const keys = await loadKeys(config, db, clock.now(), silentLog)
+    const hasher = await passwordHasherFor(config)
+    const { auth, sessions } = createServices({ db: counted, now: clock.now, config, keys, hasher })
+    const expected = new Map<string, string[] | null>()
+    for (const [i, role] of (['viewer', 'editor', 'admin', 'viewer', 'editor'] as const).entries()) {
+      const { user } = await auth.createAccount(`batched${i}`, 'a long passphrase of mine', role, meta)
+      for (let j = 0; j < 2; j++) expected.set((await sessions.start(user.id, [role], meta, ['pwd'])).sid, [role])
+    }
+    const [ended] = [...expected.keys()]
+    await db.execute('UPDATE sessions SET revoked_at = ? WHERE id = ?', [clock.now(), ended!])
+    expected.set(ended!, null)
+    expected.set('no-such-session', null)
+    queries = 0
+    const answers = await Promise.all([...expected.keys(), ...expected.keys()].map((sid) => sessions.check(sid)))
+    t.equal(queries, 1, `${answers.length} checks of ${expected.size} sessions (padded to 16): one query`)
+    t.same(answers.map((a) => a?.roles ?? null), [...expected.values(), ...expected.values()], 'each its own answer')
+  })
+
   t.test(`${store}: a grant removed in the store (a migration, by hand) reaches B's cached sessions within the ` +
     'cache time', async (t) => {
     const { db, b } = await twoInstances(t, store)

@@ -7,6 +7,8 @@ import { buildSerializer } from './serialization.js'
 // strictNumbers: NaN and Infinity are not numbers of any schema (ajv checks it on JSON bodies)
 const shared = { allErrors: true, removeAdditional: false, useDefaults: true, strictNumbers: true } as const
 
+const notFinite = (n: unknown) => typeof n === 'number' && !Number.isFinite(n)
+
 /**
  * ajv's coercion turns the text `1e400` or `Infinity` into Infinity and skips the number
  * checks after it (integer, maximum): a query string or path parameter that coerced to a
@@ -17,11 +19,12 @@ function finiteNumbersOnly (validate: ValidateFunction): ValidateFunction {
     const ok = validate(data)
     checked.errors = validate.errors
     if (!ok || typeof data !== 'object' || data === null) return ok
-    const bad = Object.entries(data).filter(([, v]) =>
-      [v].flat().some((n) => typeof n === 'number' && !Number.isFinite(n))
-    )
+    const bad: string[] = []
+    for (const [key, v] of Object.entries(data)) {
+      if (Array.isArray(v) ? v.some(notFinite) : notFinite(v)) bad.push(key)
+    }
     if (bad.length === 0) return true
-    checked.errors = bad.map(([key]) => ({
+    checked.errors = bad.map((key) => ({
       instancePath: `/${key}`,
       schemaPath: '#/type',
       keyword: 'type',

@@ -113,6 +113,9 @@ t.test('tokens that verified are kept by their exact text, bounded; refused ones
     t.not(small2(), 'accepted', `refused: ${token.slice(-12)}`)
     t.not(small2(), 'accepted', 'and refused again (a refusal is not kept as an answer)')
   }
+  const kept = small(tokens[0]!)
+  t.throws(() => small(`${h}.${flip(c)}.${s}`), AccessTokenInvalid, 'the same signature (the cache\'s key), other text')
+  t.equal(small(tokens[0]!), kept, 'leaves the kept token in place')
   const forged = forge(header, { ...claims, jti: 'forged' }, attacker.privateKey)
   t.equal(outcome(forged), 'bad signature or claims')
   t.equal(outcome(forged), 'bad signature or claims', 'still refused the second time')

@@ -53,17 +53,21 @@ export const publicPasskey = (row: PasskeyRow) => ({
 })
 
 /**
+ * @simplewebauthn/server, loaded at the first ceremony: its CBOR, ASN.1 and COSE code is about 4 MB of heap that an
+ * instance whose users never use passkeys does not keep. A failed load (out of file descriptors, say) is not kept:
+ * the next ceremony tries again.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined
+const webauthn = () => (library ??= import('@simplewebauthn/server').catch((err: unknown) => {
+  library = undefined
+  throw err
+}))
+
+/**
  * WebAuthn ceremonies with @simplewebauthn/server. Every challenge is 32 random bytes, stored
  * hashed with its ceremony and (when known) its user, and spent by the check that reads it, so
  * it works once, for that ceremony, within CHALLENGE_TTL_MS. User verification is required.
  */
-/**
- * @simplewebauthn/server, loaded at the first ceremony: its CBOR, ASN.1 and COSE code is about 4 MB of heap that an
- * instance whose users never use passkeys does not keep.
- */
-let library: Promise<typeof import('@simplewebauthn/server')> | undefined
-const webauthn = () => (library ??= import('@simplewebauthn/server'))
-
 export function createPasskeyService (deps: PasskeyDeps) {
   const { db, now, config } = deps
   const passkeys = createPasskeyRepository(db)

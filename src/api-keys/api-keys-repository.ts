@@ -1,4 +1,5 @@
 import type { Executor } from '../db/driver.js'
+import { inList } from '../db/in-list.js'
 
 export interface ApiKeyRow {
   id: number
@@ -74,16 +75,18 @@ export function createApiKeyRepository (db: Executor) {
       )
     },
 
-    async state (keyHash: string): Promise<ApiKeyState | undefined> {
-      return (
-        await db.query<ApiKeyState & Record<string, unknown>>(
-          `SELECT k.id, k.user_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_ip, u.disabled_at,
+    /** The state of each of these keys (by hash) that exists, in one query (its IN list padded: inList). */
+    async states (keyHashes: string[]): Promise<Map<string, ApiKeyState>> {
+      if (keyHashes.length === 0) return new Map()
+      const { marks, params } = inList(keyHashes)
+      const rows = await db.query<ApiKeyState & { key_hash: string } & Record<string, unknown>>(
+        `SELECT k.key_hash, k.id, k.user_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_ip, u.disabled_at,
           (SELECT GROUP_CONCAT(DISTINCT rp.permission) FROM user_roles ur
             JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = k.user_id) AS owner_permissions
-         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?`,
-          [keyHash]
-        )
-      )[0]
+         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash IN (${marks})`,
+        params
+      )
+      return new Map(rows.map(({ key_hash: hash, ...state }) => [hash, state]))
     },
 
     /** The hash of a live key of this user (to drop it from the cache), or undefined. */

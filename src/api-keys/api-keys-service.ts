@@ -5,6 +5,7 @@ import { sha256 } from '../auth/opaque.js'
 import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
 import { createSessionCache } from '../sessions/session-cache.js'
+import { createBatchedLookup } from '../db/batched-lookup.js'
 import { API_KEY_DAYS, MAX_LIVE_API_KEYS } from '../../schemas/api-keys.js'
 import { createApiKeyRepository, type ApiKeyRow, type ApiKeyState } from './api-keys-repository.js'
 import { displayPrefix, isWellFormedApiKey, newApiKey } from './key-format.js'
@@ -86,6 +87,8 @@ function everyMs (intervalMs: number, now: () => number, maxEntries = 50_000) {
 export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
   const keys = () => createApiKeyRepository(db)
   const cache = createSessionCache<CachedKey>(config.SESSION_CHECK_CACHE_MS, now)
+  // the keys this turn's requests found no fresh answer for, read together (as the session check does)
+  const stateOf = createBatchedLookup((hashes: string[]) => keys().states(hashes))
   const touchDue = everyMs(TOUCH_INTERVAL_MS, now)
   const expiredAuditDue = everyMs(TOUCH_INTERVAL_MS, now)
   const audit = (
@@ -99,7 +102,7 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
   async function lookup (hash: string): Promise<CachedKey | null> {
     const cached = cache.get(hash)
     if (cached !== undefined) return cached
-    const state = await keys().state(hash)
+    const state = await stateOf.load(hash)
     const owner = list(state?.owner_permissions ?? null)
     // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
     if (!state) return null

@@ -90,6 +90,40 @@ for (const store of stores) {
     await call(app, 'GET', '/api/products', unknown)
     t.equal(seen.length, 1, 'an unknown key is not cached (N3: minted well-formed keys cannot evict live entries)')
   })
+
+  t.test(`K5a: keys checked in one event-loop turn are read in one query, each with its own answer (${store})`,
+    async (t) => {
+      const { app, clock } = await authApp(t, { store })
+      const admin = await login(app, clock, await userWithRole(app, clock, 'admin'))
+      const editor = await userWithRole(app, clock, 'editor')
+      const token = await login(app, clock, editor)
+      const leaving = await userWithRole(app, clock, 'editor')
+      const viewer = await userWithRole(app, clock, 'viewer')
+      // an unknown key first: the IN list is padded with the first hash
+      const expected = new Map<string, [number, string]>([[newApiKey(), [401, 'unknown api key']]])
+      expected.set((await createKey(app, token, ['products:read'])).key, [403, ''])
+      expected.set((await createKey(app, token, ['products:read', 'products:write'])).key, [201, ''])
+      const revoked = await createKey(app, token, ['products:read', 'products:write'])
+      t.equal((await call(app, 'DELETE', `/api/keys/${revoked.id}`, token)).statusCode, 204)
+      expected.set(revoked.key, [401, 'api key revoked'])
+      const gone = await createKey(app, await login(app, clock, leaving), ['products:read', 'products:write'])
+      t.equal((await post(app, `/api/users/${leaving.id}/disable`, {}, admin)).statusCode, 200)
+      expected.set(gone.key, [401, 'api key owner disabled'])
+      expected.set((await createKey(app, await login(app, clock, viewer), ['products:read'])).key, [403, ''])
+      clock.advance(app.config.SESSION_CHECK_CACHE_MS) // nothing cached: every key is looked up
+      const seen = recordStatements(app)
+      const keys = [...expected.keys(), ...expected.keys()]
+      const answers = await Promise.all(keys.map((key) => call(app, 'POST', '/api/products', key, product)))
+      const lookups = seen.filter(({ sql }) => /FROM api_keys k JOIN users/.test(sql))
+      t.equal(lookups.length, 1, `${keys.length} checks of ${expected.size} keys: one query`)
+      t.equal(lookups[0]?.params.length, 8, 'its list padded to a power of two')
+      t.same(
+        answers.map((res) => [res.statusCode, /error_description="([^"]*)"/.exec(res.headers['www-authenticate'] as
+          string ?? '')?.[1] ?? '']),
+        keys.map((key) => expected.get(key)),
+        'each its own answer: its permissions, its revocation, its owner'
+      )
+    })
 }
 
 t.test(

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setImmediate as turn } from 'node:timers/promises'
-import { createBatchedLookup } from '../../src/sessions/batched-lookup.js'
+import { createBatchedLookup } from '../../src/db/batched-lookup.js'
 
 /** A lookup over `known`, recording each fetch's keys; `gate` holds fetches until it is opened. */
 function recorded (known: Record<string, number>) {

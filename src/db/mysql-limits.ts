@@ -11,3 +11,12 @@ export const MIGRATION_LOCK_SECONDS = 60
  */
 export const storeStartupBudgetMs = (connectTimeoutMs: number) =>
   connectTimeoutMs + CONNECT_ATTEMPT_MS + MIGRATION_LOCK_SECONDS * 1000 + 30_000
+
+/**
+ * The prepared statements each pooled connection keeps (mysql2's `maxPreparedStatements`). mysql2's default, 16,000,
+ * allocates four arrays of that length per connection up front (about 0.5 MB of heap each, 10 MB for a pool of 20)
+ * and lets a pool of two connections pass MariaDB's server-wide `max_prepared_stmt_count` (16,382). The app sends a
+ * few hundred distinct statements at most (the product list's filter and sort combinations, IN lists padded to a
+ * power of two); one pushed out of a connection's cache is closed on the server and prepared again at its next use.
+ */
+export const MAX_PREPARED_STATEMENTS = 256

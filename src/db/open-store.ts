@@ -5,6 +5,7 @@ import type { Driver } from './driver.js'
 import { parseMysqlUrl } from './mysql-url.js'
 import { migrate } from './migrate.js'
 import { accessListDrift } from './access-lists.js'
+import { MAX_PREPARED_STATEMENTS } from './mysql-limits.js'
 
 type StoreConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_POOL_SIZE'>
 
@@ -30,7 +31,8 @@ async function connect (c: StoreConfig, log: FastifyBaseLogger): Promise<Driver>
     timezone: 'Z',
     supportBigNumbers: true,
     // no stack capture per query (mysql2's default): errors are logged by code, never by stack
-    trace: false
+    trace: false,
+    maxPreparedStatements: MAX_PREPARED_STATEMENTS
   })
   try {
     await pool.query('SELECT 1')

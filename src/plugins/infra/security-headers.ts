@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import cors from '@fastify/cors'
 
 /**
@@ -8,10 +8,16 @@ import cors from '@fastify/cors'
  * CORS: only the origins in CORS_ORIGINS, none by default.
  */
 export default fp(async (app) => {
-  await app.register(helmet, {
+  // helmet's middleware, built once (@fastify/helmet builds it again at every request: its options read and its CSP
+  // written anew each time, about 3% of the service's CPU on the bench's cheap routes); it sets its headers on the
+  // raw response, which Fastify's own headers join when the reply is sent
+  const setHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     hsts: { maxAge: 31536000, includeSubDomains: true }
+  })
+  app.addHook('onRequest', (request, reply, done) => {
+    setHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined))
   })
   const origins = app.config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
   await app.register(cors, {

@@ -4,8 +4,8 @@
 // p50, p99, RSS of the service) with PASS / FALL SHORT per target and writes bench/results/latest.json.
 //
 // The machine is shared (MariaDB, the load generator and the service on the same cores), so the
-// ratio targets are taken from interleaved rounds: baseline, db-baseline and list run ROUNDS times
-// in turn and each is reported by its median round.
+// ratio targets are taken from interleaved rounds (after an unmeasured warm-up): baseline, db-baseline
+// and list run ROUNDS times in turn and each is reported by its median round.
 import { execFileSync, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
@@ -22,7 +22,8 @@ const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DB = 'secure_api_bench'
 const USERS = 200
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5)
 const CONNECTIONS = 50
 const PASSWORD = 'a bench passphrase'
 const log = (...a) => process.stderr.write(a.join(' ') + '\n')
@@ -262,10 +263,17 @@ async function scenario (name, o) {
 }
 
 /**
- * Interleaved rounds of the three ratio scenarios; each row shows its median round (by req/s), and every round is kept.
+ * Interleaved rounds of the ratio scenarios; each row shows its median round (by req/s), and every round is kept.
+ * Each scenario first runs WARMUP seconds unmeasured: the first run of a path carries its compilation and the heap's
+ * growth (measured, it came out about a third slower than the later rounds, for every scenario alike).
  */
 async function rounds (specs, prefix = '') {
   const results = Object.fromEntries(specs.map(([name]) => [name, []]))
+  for (const [name, o] of specs) {
+    if (!runs(prefix + name) || WARMUP === 0) continue
+    log(`warming up ${name} (${WARMUP} s, not measured)`)
+    await load({ ...o, duration: WARMUP })
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, o] of specs) {
       if (!runs(prefix + name)) continue

@@ -9,8 +9,8 @@ import cors from '@fastify/cors'
  */
 export default fp(async (app) => {
   // helmet's middleware, built once (@fastify/helmet builds it again at every request: its options read and its CSP
-  // written anew each time, about 3% of the service's CPU on the bench's cheap routes); it sets its headers on the
-  // raw response, which Fastify's own headers join when the reply is sent
+  // written anew each time, about 7 µs of CPU per request in the bench's profile); it sets its headers on the raw
+  // response, which Fastify's own headers join when the reply is sent
   const setHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' },

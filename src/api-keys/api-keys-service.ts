@@ -4,8 +4,7 @@ import { keysetPage } from '../db/keyset.js'
 import { sha256 } from '../auth/opaque.js'
 import { createAuditRepository, type AuditEventName } from '../audit/audit-repository.js'
 import type { ClientMeta } from '../sessions/client-meta.js'
-import { createSessionCache } from '../sessions/session-cache.js'
-import { createBatchedLookup } from '../db/batched-lookup.js'
+import { createCachedCheck } from '../sessions/cached-check.js'
 import { API_KEY_DAYS, MAX_LIVE_API_KEYS } from '../../schemas/api-keys.js'
 import { createApiKeyRepository, type ApiKeyRow, type ApiKeyState } from './api-keys-repository.js'
 import { displayPrefix, isWellFormedApiKey, newApiKey } from './key-format.js'
@@ -86,9 +85,18 @@ function everyMs (intervalMs: number, now: () => number, maxEntries = 50_000) {
 /** API keys: creation, listing, revocation, and the per-request check (cached like the session check). */
 export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
   const keys = () => createApiKeyRepository(db)
-  const cache = createSessionCache<CachedKey>(config.SESSION_CHECK_CACHE_MS, now)
-  // the keys this turn's requests found no fresh answer for, read together (as the session check does)
-  const stateOf = createBatchedLookup((hashes: string[]) => keys().states(hashes))
+  // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
+  const cache = createCachedCheck({
+    ttlMs: config.SESSION_CHECK_CACHE_MS,
+    now,
+    fetch: (hashes) => keys().states(hashes),
+    answer: (state): CachedKey | null => {
+      if (!state) return null
+      const owner = list(state.owner_permissions)
+      return { userId: state.user_id, state, effective: list(state.permissions).filter((p) => owner.includes(p)) }
+    },
+    cacheUnknown: false
+  })
   const touchDue = everyMs(TOUCH_INTERVAL_MS, now)
   const expiredAuditDue = everyMs(TOUCH_INTERVAL_MS, now)
   const audit = (
@@ -98,18 +106,6 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
     details: string,
     actor: number | null = owner
   ) => createAuditRepository(db).record(event, now(), meta, { actor, target: owner, details })
-
-  async function lookup (hash: string): Promise<CachedKey | null> {
-    const cached = cache.get(hash)
-    if (cached !== undefined) return cached
-    const state = await stateOf.load(hash)
-    const owner = list(state?.owner_permissions ?? null)
-    // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
-    if (!state) return null
-    const value = { userId: state.user_id, state, effective: list(state.permissions).filter((p) => owner.includes(p)) }
-    cache.set(hash, value)
-    return value
-  }
 
   async function existingUser (id: number) {
     if (!(await createUserRepository(db).findById(id))) throw AdminErrors.userNotFound(`No user ${id}`)
@@ -187,12 +183,13 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
 
     /**
      * The check of a bearer value that claims to be a key: the checksum first (a malformed key
-     * never reaches the store), then one indexed lookup by hash, cached for SESSION_CHECK_CACHE_MS.
+     * never reaches the store), then a lookup by hash (indexed; read with the other keys of this event-loop
+     * turn), cached for SESSION_CHECK_CACHE_MS.
      */
     async check (key: string, meta: ClientMeta): Promise<KeyCheck> {
       if (!isWellFormedApiKey(key)) return { ok: false, reason: 'malformed' }
       const hash = sha256(key)
-      const found = await lookup(hash)
+      const found = await cache.check(hash)
       if (!found) return { ok: false, reason: 'unknown' }
       const { state } = found
       if (state.revoked_at !== null) return { ok: false, reason: 'revoked' }

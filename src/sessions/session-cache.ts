@@ -15,7 +15,10 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
   maxEntries = 50_000
 ) {
   const entries = new Map<string, { value: V | null; at: number }>()
+  let evictions = 0
   return {
+    /** How many evictions so far: pass it to `set` to store an answer only if none came while it was read. */
+    evictions: () => evictions,
     get (sid: string): V | null | undefined {
       const hit = entries.get(sid)
       if (!hit) return undefined
@@ -24,16 +27,24 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
       entries.delete(sid)
       return undefined
     },
-    set (sid: string, value: V | null) {
+    /**
+     * Stores an answer, unless an eviction came after `readSince` (the count `evictions()` gave before the answer was
+     * read): an answer read before a revocation made here must not put back what the revocation took out.
+     */
+    set (sid: string, value: V | null, readSince = evictions) {
       // with a TTL of 0 an entry stored is never trusted (get: age < 0 is false): same answers, bounded memory
-      if (ttlMs <= 0) return
+      if (ttlMs <= 0 || readSince !== evictions) return
+      // a new answer for a key held goes to the end, so the first entry is always the oldest
+      entries.delete(sid)
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
       entries.set(sid, { value, at: now() })
     },
     evict (sid: string) {
+      evictions++
       entries.delete(sid)
     },
     evictUser (userId: number) {
+      evictions++
       for (const [sid, e] of entries) if (e.value?.userId === userId) entries.delete(sid)
     }
   }

@@ -9,8 +9,8 @@ import type { AccessTokenSigner } from '../tokens/access-token-signer.js'
 import type { AuthUser } from './auth-user.js'
 import type { ClientMeta } from './client-meta.js'
 import { createRefreshTokenRepository } from './refresh-tokens-repository.js'
-import { createSessionCache, type LiveSession } from './session-cache.js'
-import { createBatchedLookup } from '../db/batched-lookup.js'
+import type { LiveSession } from './session-cache.js'
+import { createCachedCheck } from './cached-check.js'
 import { createSessionRepository, type SessionState } from './sessions-repository.js'
 import { SessionErrors } from './errors.js'
 import { Errors } from '../errors.js'
@@ -44,9 +44,16 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
     refresh: createRefreshTokenRepository(ex),
     audit: createAuditRepository(ex)
   })
-  const cache = createSessionCache(config.SESSION_CHECK_CACHE_MS, clock)
-  // the sessions this turn's requests found no fresh answer for, read together
-  const stateOf = createBatchedLookup((sids: string[]) => repos().sessions.states(sids))
+  const cache = createCachedCheck({
+    ttlMs: config.SESSION_CHECK_CACHE_MS,
+    now: clock,
+    fetch: (sids) => repos().sessions.states(sids),
+    answer: (state): LiveSession | null =>
+      state && isLive(state, clock())
+        ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) }
+        : null,
+    cacheUnknown: true
+  })
   const idleMs = config.REFRESH_IDLE_TTL * 1000
 
   /**
@@ -146,16 +153,8 @@ export function createSessionService ({ db, now: clock, config, sign, throttle }
      * The live session behind an access token (user enabled), with the user's current roles and permissions; cached
      * briefly.
      */
-    async check (sid: string): Promise<LiveSession | null> {
-      const cached = cache.get(sid)
-      if (cached !== undefined) return cached
-      const state = await stateOf.load(sid)
-      const live =
-        state && isLive(state, clock())
-          ? { userId: state.user_id, roles: list(state.roles), permissions: list(state.permissions) }
-          : null
-      cache.set(sid, live)
-      return live
+    check (sid: string): Promise<LiveSession | null> {
+      return cache.check(sid)
     },
 
     /**

@@ -40,3 +40,28 @@ t.test('the session cache forgets what it may no longer trust', async (t) => {
   clock.advance(-1)
   t.equal(cache.get('d'), undefined, 'a clock that went back ends the trust')
 })
+
+t.test('a new answer for a key held drops nothing and becomes the newest', async (t) => {
+  const cache = createSessionCache(3_600_000, testClock().now, 3)
+  for (const sid of ['a', 'b', 'c']) cache.set(sid, session(1))
+  cache.set('b', session(2))
+  t.same(['a', 'b', 'c'].map((sid) => cache.get(sid)?.userId), [1, 2, 1], 'full, and all three still held')
+  cache.set('d', session(4))
+  t.same(['a', 'b', 'c', 'd'].map((sid) => cache.get(sid)?.userId), [undefined, 2, 1, 4],
+    'the next one pushes out a, the oldest: c is older than b, answered again')
+  cache.set('e', session(5))
+  t.same(['b', 'c', 'd', 'e'].map((sid) => cache.get(sid)?.userId), [2, undefined, 4, 5], 'then c, not b')
+})
+
+t.test('an answer read before an eviction is not stored', async (t) => {
+  const cache = createSessionCache(500, testClock().now)
+  for (const evict of [() => cache.evict('x'), () => cache.evictUser(7)]) {
+    const readSince = cache.evictions()
+    evict()
+    cache.set('a', session(1), readSince)
+    t.equal(cache.get('a'), undefined, 'an eviction came while it was read: not stored')
+    cache.set('a', session(1), cache.evictions())
+    t.equal(cache.get('a')?.userId, 1, 'none came: stored')
+    cache.evict('a')
+  }
+})

@@ -1,0 +1,148 @@
+import t from 'tap'
+import { openStore } from '../../src/db/open-store.js'
+import type { Driver, Row, SqlValue } from '../../src/db/driver.js'
+import { loadKeys } from '../../src/tokens/keys.js'
+import { passwordHasherFor } from '../../src/auth/passwords.js'
+import { createServices } from '../../src/services.js'
+import { createCachedCheck } from '../../src/sessions/cached-check.js'
+import { createTestDatabase, stores, tempDir, testClock, type Store } from '../helper.js'
+import { meta, memoryStore, silentLog, testConfig } from '../services.js'
+
+type Test = Parameters<typeof tempDir>[0]
+
+/** A fetch the test answers by hand: each call's keys, and a function that answers it. */
+function heldFetch () {
+  const calls: Array<{ keys: string[], answer: (found: Map<string, number>) => void }> = []
+  const fetch = (keys: string[]) => new Promise<Map<string, number>>((resolve) => calls.push({ keys, answer: resolve }))
+  return { calls, fetch }
+}
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+t.test('an answer read while an eviction came is given to its request but not cached', async (t) => {
+  for (const [what, evict] of [
+    ['the key evicted', (c: Check) => c.evict('a')],
+    ['its user evicted', (c: Check) => c.evictUser(1)],
+    ['another key evicted (any eviction: the cache cannot tell which read it concerns)', (c: Check) => c.evict('z')]
+  ] as const) {
+    const { calls, fetch } = heldFetch()
+    const check = createCachedCheck({
+      ttlMs: 500, now: testClock().now, fetch, answer: (userId) => (userId ? { userId } : null), cacheUnknown: true
+    })
+    const first = check.check('a')
+    await turn()
+    evict(check)
+    calls[0]!.answer(new Map([['a', 1]]))
+    t.same(await first, { userId: 1 }, `${what}: the answer read`)
+    const second = check.check('a')
+    await turn()
+    t.equal(calls.length, 2, `${what}: not cached, read again`)
+    calls[1]!.answer(new Map())
+    t.equal(await second, null, `${what}: the new answer`)
+    t.equal(await check.check('a'), null, `${what}: which is cached (no eviction while it was read)`)
+    t.equal(calls.length, 2)
+  }
+})
+type Check = ReturnType<typeof createCachedCheck<number, { userId: number }>>
+
+t.test('unknown keys: cached or not, as told', async (t) => {
+  for (const cacheUnknown of [true, false]) {
+    const { calls, fetch } = heldFetch()
+    const check = createCachedCheck({
+      ttlMs: 500, now: testClock().now, fetch, answer: (userId) => (userId ? { userId } : null), cacheUnknown
+    })
+    for (let i = 0; i < 2; i++) {
+      const answer = check.check('nobody')
+      await turn()
+      calls.at(-1)!.answer(new Map())
+      t.equal(await answer, null)
+    }
+    t.equal(calls.length, cacheUnknown ? 1 : 2, `cacheUnknown ${cacheUnknown}: ${cacheUnknown ? 1 : 2} reads`)
+  }
+})
+
+async function storeOf (t: Test, store: Store): Promise<Driver> {
+  if (store === 'sqlite') return memoryStore(t)
+  const db = await openStore(
+    { DATABASE_URL: await createTestDatabase(t), DATA_DIR: tempDir(t), DB_CONNECT_TIMEOUT_MS: 5000, DB_POOL_SIZE: 4 },
+    silentLog
+  )
+  t.teardown(() => db.close())
+  return db
+}
+
+/**
+ * The services on a store whose session and key checks can be held: the statement has run (it read the store as it
+ * was), its rows wait until the test releases them.
+ */
+async function heldServices (t: Test, store: Store) {
+  const db = await storeOf(t, store)
+  let hold: { read: () => void, released: Promise<void> } | null = null
+  const held: Driver = {
+    ...db,
+    query: async <T extends Row = Row>(sql: string, params?: readonly SqlValue[]) => {
+      const rows = await db.query<T>(sql, params)
+      if (hold && /FROM (sessions s|api_keys k) JOIN users/.test(sql)) {
+        const h = hold
+        hold = null
+        h.read()
+        await h.released
+      }
+      return rows
+    }
+  }
+  const config = testConfig(t, { SESSION_CHECK_CACHE_MS: 500 })
+  const clock = testClock()
+  const keys = await loadKeys(config, db, clock.now(), silentLog)
+  const services = createServices({ db: held, now: clock.now, config, keys, hasher: await passwordHasherFor(config) })
+  /** Runs `check` with its read held, `change` meanwhile, then lets the read answer; the held check's answer. */
+  async function whileReadHeld<A> (check: () => Promise<A>, change: () => Promise<unknown>) {
+    let release!: () => void
+    const read = new Promise<void>((resolve) => {
+      hold = { read: resolve, released: new Promise((resolve) => { release = resolve }) }
+    })
+    const answer = check()
+    await read
+    await change()
+    release()
+    return answer
+  }
+  const admin = (await services.auth.createAccount('the.admin', 'a long passphrase of mine', 'admin', meta)).user
+  const actor = { id: admin.id, sid: '', roles: ['admin'], permissions: [], authTime: 0, amr: [] }
+  return { services, whileReadHeld, actor, clock }
+}
+
+for (const store of stores) {
+  t.test(`${store}: a session check read before a revocation here does not put the session back`, async (t) => {
+    const { services: s, whileReadHeld, actor } = await heldServices(t, store)
+    const changes: Array<[string, (userId: number, sid: string) => Promise<unknown>, string[] | null]> = [
+      ['a logout', (id, sid) => s.sessions.revoke({ ...actor, id, sid }, sid, meta), null],
+      ['every session ended', (id) => s.sessions.revokeAll(id, 'logout_all', meta), null],
+      ['a demotion', (id) => s.admin.setRoles(actor, id, ['viewer'], meta), ['viewer']],
+      ['a disable', (id) => s.admin.setDisabled(actor, id, true, meta), null]
+    ]
+    for (const [i, [what, change, after]] of changes.entries()) {
+      const { user } = await s.auth.createAccount(`session.user${i}`, 'a long passphrase of mine', 'editor', meta)
+      const { sid } = await s.sessions.start(user.id, ['editor'], meta, ['pwd'])
+      const answer = await whileReadHeld(() => s.sessions.check(sid), () => change(user.id, sid))
+      t.same(answer?.roles, ['editor'], `${what}: the check asked before it answers as the store was`)
+      t.same((await s.sessions.check(sid))?.roles ?? null, after, `${what}: the next check sees it at once`)
+    }
+  })
+
+  t.test(`${store}: a key check read before a revocation here does not put the key back`, async (t) => {
+    const { services: s, whileReadHeld, actor } = await heldServices(t, store)
+    const changes: Array<[string, (owner: number, id: number) => Promise<unknown>, string]> = [
+      ['the key revoked', (owner, id) => s.apiKeys.revokeOf(owner, owner, id, meta), 'revoked'],
+      ['every key revoked (the CLI)', (owner) => s.apiKeys.revokeAll(null, owner, meta), 'revoked'],
+      ['the owner disabled', (owner) => s.admin.setDisabled(actor, owner, true, meta), 'disabled']
+    ]
+    for (const [i, [what, change, reason]] of changes.entries()) {
+      const { user } = await s.auth.createAccount(`key.owner${i}`, 'a long passphrase of mine', 'editor', meta)
+      const { key, id } = await s.apiKeys.create(user.id, ['products:read'],
+        { name: 'k', permissions: ['products:read'], expires_in_days: 30 }, meta)
+      const answer = await whileReadHeld(() => s.apiKeys.check(key, meta), () => change(user.id, id))
+      t.match(answer, { ok: true }, `${what}: the check asked before it answers as the store was`)
+      t.same(await s.apiKeys.check(key, meta), { ok: false, reason }, `${what}: the next check sees it at once`)
+    }
+  })
+}

@@ -9,7 +9,7 @@ import configPlugin from './plugins/infra/config.js'
 import drainOnClose from './plugins/infra/drain-on-close.js'
 import { sendProblem, toApiError } from './http/problem.js'
 import errorHandler from './plugins/infra/error-handler.js'
-import securityHeaders from './plugins/infra/security-headers.js'
+import securityHeaders, { setSecurityHeaders } from './plugins/infra/security-headers.js'
 import rateLimit from './plugins/infra/rate-limit.js'
 import overload from './plugins/infra/overload.js'
 import notFound from './plugins/infra/not-found.js'
@@ -66,8 +66,13 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     clientErrorHandler,
     pluginTimeout: storeStartupBudgetMs(config.DB_CONNECT_TIMEOUT_MS),
-    // errors Fastify raises before routing (a bad or too long URL) go through the same renderer
-    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toApiError(error)),
+    // errors Fastify raises before routing (a bad or too long URL) go through the same renderer, with the headers the
+    // onRequest hooks give every other answer (these run none)
+    frameworkErrors: (error, request, reply) => {
+      setSecurityHeaders(request.raw, reply.raw, () => {})
+      reply.header('x-request-id', request.id)
+      return sendProblem(request, reply, toApiError(error))
+    },
     schemaController: validationOptions()
   }).withTypeProvider<TypeBoxTypeProvider>()
 

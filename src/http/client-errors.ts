@@ -29,6 +29,9 @@ export const clientErrorHandler: ClientErrorHandler = (err: Error & { code?: str
     `HTTP/1.1 ${e.status} ${e.title}`,
     'Content-Type: application/problem+json',
     `Content-Length: ${Buffer.byteLength(body)}`,
+    // the headers that matter on an error body (the rest of security-headers.ts is about pages and origins)
+    'X-Content-Type-Options: nosniff',
+    "Content-Security-Policy: default-src 'none';frame-ancestors 'none'",
     'Connection: close'
   ]
   if (socket.writable) socket.write(`${head.join('\r\n')}\r\n\r\n${body}`)

@@ -61,6 +61,10 @@ t.test('errors before a request exists are problem+json too: headers too large, 
   t.match(big.received, /^HTTP\/1\.1 431 [^]*application\/problem\+json[^]*"code":"headers_too_large"/)
   const junk = await rawClient(port, 'NOT HTTP AT ALL\r\n\r\n')
   t.match(junk.received, /^HTTP\/1\.1 400 [^]*application\/problem\+json[^]*"code":"bad_request"/)
+  for (const { received } of [big, junk]) {
+    t.match(received, /\r\nX-Content-Type-Options: nosniff\r\n/, 'not sniffed')
+    t.match(received, /\r\nContent-Security-Policy: default-src 'none';frame-ancestors 'none'\r\n/, 'nothing loaded')
+  }
 })
 
 t.test('item 5: an idle kept-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS', async (t) => {

@@ -4,8 +4,8 @@
 // p50, p99, RSS of the service) with PASS / FALL SHORT per target and writes bench/results/latest.json.
 //
 // The machine is shared (MariaDB, the load generator and the service on the same cores), so the
-// ratio targets are taken from interleaved rounds (after an unmeasured warm-up): baseline, db-baseline
-// and list run ROUNDS times in turn and each is reported by its median round.
+// ratio targets are taken from interleaved rounds (after an unmeasured warm-up): baseline, db-baseline,
+// list and list-apikey run ROUNDS times in turn and each is reported by its median round.
 import { execFileSync, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
@@ -23,7 +23,7 @@ const DB = 'secure_api_bench'
 const USERS = 200
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5)
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5) || 0
 const CONNECTIONS = 50
 const PASSWORD = 'a bench passphrase'
 const log = (...a) => process.stderr.write(a.join(' ') + '\n')

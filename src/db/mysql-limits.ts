@@ -14,9 +14,10 @@ export const storeStartupBudgetMs = (connectTimeoutMs: number) =>
 
 /**
  * The prepared statements each pooled connection keeps (mysql2's `maxPreparedStatements`). mysql2's default, 16,000,
- * allocates four arrays of that length per connection up front (about 0.5 MB of heap each, 10 MB for a pool of 20)
- * and lets a pool of two connections pass MariaDB's server-wide `max_prepared_stmt_count` (16,382). The app sends a
- * few hundred distinct statements at most (the product list's filter and sort combinations, IN lists padded to a
- * power of two); one pushed out of a connection's cache is closed on the server and prepared again at its next use.
+ * allocates four arrays of that length per connection up front (about 0.5 MB of heap per connection, 10 MB for a pool
+ * of 20) and lets two connections pass MariaDB's server-wide `max_prepared_stmt_count` (16,382). The app can send
+ * about 550 distinct statements (384 of them the product list's filter, sort and cursor combinations), a connection
+ * far fewer in practice; one pushed out of a connection's cache is closed on the server and prepared again at its next
+ * use (one more round trip). At 256, ten connections each of six instances stay within the server's limit.
  */
 export const MAX_PREPARED_STATEMENTS = 256

@@ -13,4 +13,5 @@ t.test('an IN list padded with its first value to a power of two', async (t) => 
   const values = ['a', 'b', 'c']
   inList(values)
   t.same(values, ['a', 'b', 'c'], 'the caller\'s list is left as it was')
+  t.throws(() => inList([]), RangeError, 'an empty list is refused (`IN ()`: an error on MySQL, nothing on SQLite)')
 })

@@ -5,7 +5,7 @@
 //   in:  { memory: true }                -> out: { memory: process.memoryUsage() }
 //   in:  { cpu: true }                   -> out: { cpu: process.cpuUsage() }
 //   in:  { listening: true }             -> out: { listening: { node: its version, sockets: how many listen } }
-//   in:  { argon2: { seconds, concurrency } } -> out: { argon2: verifications per second }
+//   in:  { argon2: { seconds, concurrency? } } -> out: { argon2: { rps: verifications per second, concurrency } }
 //   in:  { accepts: 'start' | 'stop' }    -> out: { accepts: [] | [[client port, when accepted (epoch ms)], ...] }
 //   in:  { close: true }                 -> closes and exits
 import { performance } from 'node:perf_hooks'
@@ -19,8 +19,11 @@ const PAGE_SQL =
   'SELECT id, name, description, price_cents, quantity, version, created_at, updated_at FROM products ORDER BY id ' +
     'LIMIT 20'
 
-/** The bare argon2 loop: verifications with the service's own parameters, in the service's process and thread pool. */
-async function argon2Loop (config, { seconds, concurrency }) {
+/**
+ * The bare argon2 loop: verifications with the service's own parameters, in the service's process and thread pool,
+ * `concurrency` at once (by default as many as the service lets logins hash: HASH_CONCURRENCY).
+ */
+async function argon2Loop (config, { seconds, concurrency = config.HASH_CONCURRENCY }) {
   const hash = await argon2.hash('a bench passphrase', {
     type: argon2.argon2id,
     memoryCost: config.ARGON2_MEMORY_KIB,
@@ -37,7 +40,7 @@ async function argon2Loop (config, { seconds, concurrency }) {
       }
     })
   )
-  return verified / ((performance.now() - started) / 1000)
+  return { rps: verified / ((performance.now() - started) / 1000), concurrency }
 }
 
 // the driver went away (finished, crashed or interrupted): so does the service

@@ -7,7 +7,9 @@
 //   in:  { listening: true }             -> out: { listening: { node: its version, sockets: how many listen } }
 //   in:  { argon2: { seconds, concurrency? } } -> out: { argon2: { rps: verifications per second, concurrency } }
 //   in:  { accepts: 'start' | 'stop' }    -> out: { accepts: [] | [[client port, when accepted (epoch ms)], ...] }
+//   in:  { profile: 'start' | 'stop' }    -> out: { profile: true | the CPU profile since 'start' (node:inspector) }
 //   in:  { close: true }                 -> closes and exits
+import { Session } from 'node:inspector/promises'
 import { performance } from 'node:perf_hooks'
 import argon2 from 'argon2'
 import { buildApp } from '../dist/src/app.js'
@@ -58,6 +60,7 @@ process.once('message', async ({ config: env }) => {
   // when each connection was accepted, between 'start' and 'stop' (the storm's: a request the service has not
   // accepted the connection of waits in the kernel, unseen by the service's own request timings)
   let accepts = null
+  let profiler
   app.server.on('connection', (socket) => {
     accepts?.push([socket.remotePort, performance.timeOrigin + performance.now()])
   })
@@ -69,6 +72,19 @@ process.once('message', async ({ config: env }) => {
     if (m.accepts === 'stop') {
       process.send({ accepts })
       accepts = null
+    }
+    if (m.profile === 'start') {
+      profiler = new Session()
+      profiler.connect()
+      await profiler.post('Profiler.enable')
+      await profiler.post('Profiler.setSamplingInterval', { interval: 100 })
+      await profiler.post('Profiler.start')
+      process.send({ profile: true })
+    }
+    if (m.profile === 'stop') {
+      const { profile } = await profiler.post('Profiler.stop')
+      profiler.disconnect()
+      process.send({ profile })
     }
     if (m.argon2) process.send({ argon2: await argon2Loop(config, m.argon2) })
     if (m.close) {

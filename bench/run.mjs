@@ -7,11 +7,12 @@
 // ratio targets are taken from interleaved rounds (after an unmeasured warm-up): baseline, db-baseline,
 // list and list-apikey run ROUNDS times in turn and each is reported by its median round.
 import { execFileSync, fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { resolve } from 'node:path'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { setTimeout } from 'node:timers/promises'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { createConnection } from 'mysql2/promise'
@@ -46,6 +47,12 @@ function serviceNode () {
   return `${bin.trim()}/node`
 }
 const SERVICE_NODE = serviceNode()
+/**
+ * BENCH_PROFILE_DIR: a CPU profile of each round of the main service's ratio scenarios (its main thread, sampled
+ * every 100 µs; `<scenario>-<round>.cpuprofile`, with the round's request count), for bench/profile-summary.mjs.
+ */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR && pathToFileURL(resolve(process.env.BENCH_PROFILE_DIR) + '/')
+if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true })
 
 /** A launch with no memory settings: `node` alone. */
 const PLAIN = { env: {}, flags: [] }
@@ -252,7 +259,8 @@ async function measure (o) {
   const r = await load(o)
   const cpuUs = Math.round((await cpuTime(o) - before) / Math.max(r.total, 1))
   const { p50, p99, p999, non2xx, errors } = r
-  return { rps: Math.round(r.rps), p50, p99, p999, rss: await (o.rss ?? rss)(), cpuUs, non2xx, errors }
+  const requests = r.total
+  return { rps: Math.round(r.rps), p50, p99, p999, rss: await (o.rss ?? rss)(), cpuUs, non2xx, errors, requests }
 }
 async function scenario (name, o) {
   if (!runs(name)) return NOT_RUN
@@ -278,7 +286,15 @@ async function rounds (specs, prefix = '') {
     for (const [name, o] of specs) {
       if (!runs(prefix + name)) continue
       log(`running ${name} (round ${round} of ${ROUNDS})`)
-      results[name].push(await measure(o))
+      const profiled = PROFILE_DIR && !o.cpu // the main service's scenarios
+      if (profiled) await ask({ profile: 'start' }, 'profile')
+      const measured = await measure(o)
+      results[name].push(measured)
+      if (profiled) {
+        const profile = await ask({ profile: 'stop' }, 'profile')
+        const file = new URL(`${name.replace(/[^\w-]+/g, '_')}-${round}.cpuprofile`, PROFILE_DIR)
+        writeFileSync(file, JSON.stringify({ ...profile, requests: measured.requests }))
+      }
     }
   }
   return Object.fromEntries(

@@ -6,6 +6,12 @@ import { createSessionCache } from './session-cache.js'
  * app's clock, else read with the other keys this event-loop turn's requests ask for, in one fetch
  * (createBatchedLookup). An answer whose read began before an eviction here (a revocation, a role change) is given to
  * its request but not cached, so it cannot put back what the eviction took out.
+ *
+ * Read ahead: a check that finds its answer half a TTL old or more gets it at once, and has every answer asked for
+ * since it was stored and as old read again together, in fetches of up to 64 keys. The keys in use are then read
+ * about twice a TTL in a few queries, instead of one query for each key as it expires (measured: 0.13 more queries
+ * a `list` request with 200 sessions, the largest cost `list` had over the bench's `db-baseline`). Answers are
+ * trusted for `ttlMs` from when they were stored, as before; a failed read ahead leaves them to expire.
  */
 export function createCachedCheck<S, V extends { userId: number }> (o: {
   ttlMs: number
@@ -18,15 +24,24 @@ export function createCachedCheck<S, V extends { userId: number }> (o: {
 }) {
   const cache = createSessionCache<V>(o.ttlMs, o.now)
   const lookup = createBatchedLookup(o.fetch)
+  const read = async (key: string) => {
+    const readSince = cache.evictions()
+    const state = await lookup.load(key)
+    const value = o.answer(state)
+    if (state !== undefined || o.cacheUnknown) cache.set(key, value, readSince)
+    return value
+  }
+  let readingAhead = false
+  const readAhead = () => {
+    readingAhead = true
+    Promise.allSettled(cache.due(o.ttlMs / 2).map(read)).finally(() => { readingAhead = false })
+  }
   return {
     async check (key: string): Promise<V | null> {
       const cached = cache.get(key)
-      if (cached !== undefined) return cached
-      const readSince = cache.evictions()
-      const state = await lookup.load(key)
-      const value = o.answer(state)
-      if (state !== undefined || o.cacheUnknown) cache.set(key, value, readSince)
-      return value
+      if (cached === undefined) return read(key)
+      if (cached.age >= o.ttlMs / 2 && !readingAhead) readAhead()
+      return cached.value
     },
     evict: cache.evict,
     evictUser: cache.evictUser

@@ -14,18 +14,29 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
   now: () => number,
   maxEntries = 50_000
 ) {
-  const entries = new Map<string, { value: V | null; at: number }>()
+  const entries = new Map<string, { value: V | null; at: number; used: boolean }>()
   let evictions = 0
   return {
     /** How many evictions so far: pass it to `set` to store an answer only if none came while it was read. */
     evictions: () => evictions,
-    get (sid: string): V | null | undefined {
+    /** The answer held for `sid` and how old it is (ms), while it may be trusted; undefined when none may be. */
+    get (sid: string): { value: V | null; age: number } | undefined {
       const hit = entries.get(sid)
       if (!hit) return undefined
       const age = now() - hit.at
-      if (age >= 0 && age < ttlMs) return hit.value
+      if (age >= 0 && age < ttlMs) {
+        hit.used = true
+        return { value: hit.value, age }
+      }
       entries.delete(sid)
       return undefined
+    },
+    /** The keys asked for since they were stored, at least `age` ms old and still trusted: worth reading again. */
+    due (age: number): string[] {
+      const keys: string[] = []
+      const at = now()
+      for (const [sid, e] of entries) if (e.used && at - e.at >= age && at - e.at < ttlMs) keys.push(sid)
+      return keys
     },
     /**
      * Stores an answer, unless an eviction came after `readSince` (the count `evictions()` gave before the answer was
@@ -37,7 +48,7 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
       // a new answer for a key held goes to the end, so the first entry is always the oldest
       entries.delete(sid)
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!)
-      entries.set(sid, { value, at: now() })
+      entries.set(sid, { value, at: now(), used: false })
     },
     evict (sid: string) {
       evictions++

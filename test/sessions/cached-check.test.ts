@@ -12,8 +12,9 @@ type Test = Parameters<typeof tempDir>[0]
 
 /** A fetch the test answers by hand: each call's keys, and a function that answers it. */
 function heldFetch () {
-  const calls: Array<{ keys: string[], answer: (found: Map<string, number>) => void }> = []
-  const fetch = (keys: string[]) => new Promise<Map<string, number>>((resolve) => calls.push({ keys, answer: resolve }))
+  const calls: Array<{ keys: string[], answer: (found: Map<string, number>) => void, fail: (err: Error) => void }> = []
+  const fetch = (keys: string[]) =>
+    new Promise<Map<string, number>>((resolve, reject) => calls.push({ keys, answer: resolve, fail: reject }))
   return { calls, fetch }
 }
 const turn = () => new Promise((resolve) => setImmediate(resolve))
@@ -43,6 +44,96 @@ t.test('an answer read while an eviction came is given to its request but not ca
   }
 })
 type Check = ReturnType<typeof createCachedCheck<number, { userId: number }>>
+
+/** A check with a 500 ms TTL whose reads the test answers, and keys a to d read and answered (userId 1 to 4). */
+async function readAheadCheck () {
+  const clock = testClock()
+  const { calls, fetch } = heldFetch()
+  const check = createCachedCheck({
+    ttlMs: 500, now: clock.now, fetch, answer: (userId) => (userId ? { userId } : null), cacheUnknown: true
+  })
+  const first = ['a', 'b', 'c', 'd'].map((key) => check.check(key))
+  await turn()
+  calls[0]!.answer(new Map([['a', 1], ['b', 2], ['c', 3], ['d', 4]]))
+  await Promise.all(first)
+  clock.advance(100)
+  for (const key of ['a', 'b', 'c']) await check.check(key) // in use since stored; d is not
+  clock.advance(149)
+  return { clock, calls, check }
+}
+
+t.test('reads ahead: from half a TTL on, a check answers from the cache and the answers in use are read together',
+  async (t) => {
+    const { clock, calls, check } = await readAheadCheck()
+    t.same(await check.check('a'), { userId: 1 }, '249 ms old: answered')
+    await turn()
+    t.equal(calls.length, 1, 'and nothing read')
+    clock.advance(1)
+    t.same(await check.check('b'), { userId: 2 }, '250 ms old: answered at once, from the cache')
+    await turn()
+    t.same(calls[1]?.keys, ['a', 'b', 'c'], 'and the three in use read again in one fetch; d, unused, is not')
+    t.same(await check.check('c'), { userId: 3 }, 'while that read is out, answers still come from the cache')
+    await turn()
+    t.equal(calls.length, 2, 'and no second read ahead starts')
+    calls[1]!.answer(new Map([['a', 1], ['b', 5]])) // b changed in the store, c is gone
+    await turn()
+    t.same(await check.check('b'), { userId: 5 }, 'what the read ahead found is what checks answer')
+    t.equal(await check.check('c'), null, 'a key gone from the store is seen gone')
+    clock.advance(249)
+    t.same(await check.check('d'), { userId: 4 }, 'd, 499 ms old: answered from the cache')
+    await turn()
+    t.same(calls[2]?.keys, ['d'], 'and read ahead alone: a, b and c were read 249 ms ago')
+    calls[2]!.answer(new Map([['d', 4]]))
+    await turn()
+    clock.advance(251)
+    const a = check.check('a')
+    await turn()
+    t.same(calls[3]?.keys, ['a'], 'a, read ahead at 250 ms and not asked for since, expired at 750: read first')
+    calls[3]!.answer(new Map([['a', 1]]))
+    t.same(await a, { userId: 1 })
+  })
+
+t.test('a read ahead out while an eviction came puts nothing back', async (t) => {
+  for (const evict of [(c: Check) => c.evict('a'), (c: Check) => c.evictUser(1)]) {
+    const { clock, calls, check } = await readAheadCheck()
+    clock.advance(1)
+    await check.check('b')
+    await turn()
+    evict(check)
+    calls[1]!.answer(new Map([['a', 1], ['b', 2], ['c', 3]]))
+    await turn()
+    const a = check.check('a')
+    await turn()
+    t.same(calls[2]?.keys, ['a'], 'the evicted key is read on its next check')
+    calls[2]!.answer(new Map())
+    t.equal(await a, null)
+    t.same(await check.check('b'), { userId: 2 }, 'b: the answer stored before, 250 ms old, still trusted')
+    await turn()
+    t.same(calls[3]?.keys, ['b', 'c'], 'and read ahead again: the first read ahead stored nothing (any eviction)')
+    calls[3]!.answer(new Map([['b', 2], ['c', 3]]))
+  }
+})
+
+t.test('a failed read ahead leaves the answers to expire, and the next read is tried', async (t) => {
+  const { clock, calls, check } = await readAheadCheck()
+  clock.advance(1)
+  t.same(await check.check('a'), { userId: 1 })
+  await turn()
+  calls[1]!.fail(new Error('the store is down'))
+  await turn()
+  clock.advance(249)
+  t.same(await check.check('b'), { userId: 2 }, 'still trusted (499 ms): answered from the cache')
+  await turn()
+  t.same(calls[2]?.keys, ['a', 'b', 'c'], 'and read ahead again')
+  calls[2]!.fail(new Error('the store is down'))
+  await turn()
+  clock.advance(1)
+  const a = check.check('a')
+  await turn()
+  t.same(calls[3]?.keys, ['a'], 'expired: read before answering')
+  calls[3]!.fail(new Error('the store is down'))
+  await t.rejects(a, /the store is down/, 'and that failure is the check\'s own')
+})
 
 t.test('unknown keys: cached or not, as told', async (t) => {
   for (const cacheUnknown of [true, false]) {

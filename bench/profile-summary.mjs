@@ -7,6 +7,7 @@
 // read the differences and shares rather than the absolute µs.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { busySamples } from './cpu-profile.mjs'
 
 const [dir, first, second] = process.argv.slice(2)
 if (!second) {
@@ -15,6 +16,7 @@ if (!second) {
 }
 
 const shortUrl = (url) => url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, '')
+const nameOf = (f) => `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}:${f.lineNumber + 1}`
 const packageOf = ({ url, functionName }) => {
   if (url.includes('node_modules/')) return /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)[1]
   if (url.includes('/dist/')) return /\/dist\/((?:src\/)?[^/]+)/.exec(url)[1]
@@ -33,25 +35,19 @@ function costs (scenario) {
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'))
     requests += profile.requests
-    const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
-    const parent = new Map()
-    for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id)
-    profile.samples.forEach((id, i) => {
-      const us = profile.timeDeltas[i + 1] ?? 0 // the time until the next sample is this one's
-      const frame = nodes.get(id).callFrame
-      if (frame.functionName === '(idle)') return
+    const { samples, callers } = busySamples(profile)
+    for (const { id, frame, us } of samples) {
       const add = (table, key) => { table[key] = (table[key] ?? 0) + us }
       add(out.package, packageOf(frame))
-      add(out.self, `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`)
+      add(out.self, nameOf(frame))
       const seen = new Set()
-      for (let at = id; at !== undefined; at = parent.get(at)) {
-        const f = nodes.get(at).callFrame
-        const key = `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}:${f.lineNumber + 1}`
+      for (const f of callers(id)) {
+        const key = nameOf(f)
         if (!f.url.includes('/dist/src/') || seen.has(key)) continue
         seen.add(key)
         add(out.ours, key)
       }
-    })
+    }
   }
   for (const table of Object.values(out)) for (const key in table) table[key] /= requests
   return { ...out, requests }

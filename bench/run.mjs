@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks'
 import { createConnection } from 'mysql2/promise'
 import { codeAt } from '../dist/src/auth/totp.js'
 import { softAuthenticator } from './soft-authenticator.mjs'
+import { busySamples } from './cpu-profile.mjs'
 
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 const DB = 'secure_api_bench'
@@ -501,22 +502,17 @@ if (runs('storm')) {
  * The share of a CPU profile's busy samples (all but idle) in the metrics' code: prom-client, src/metrics/ and the
  * metrics plugin's hooks, by self time; with the functions that took most of it.
  */
-function metricsShare ({ nodes, samples }) {
+function metricsShare (profile) {
   const METRICS_CODE = /\/node_modules\/prom-client\/|\/dist\/src\/metrics\/|\/dist\/src\/plugins\/app\/metrics\.js$/
-  const byId = new Map(nodes.map((n) => [n.id, n]))
-  const counts = new Map()
-  for (const id of samples) counts.set(id, (counts.get(id) ?? 0) + 1)
-  let busy = 0
+  const { samples } = busySamples(profile)
+  const busy = samples.length
   let inMetrics = 0
   const functions = {}
-  for (const [id, count] of counts) {
-    const { functionName, url } = byId.get(id).callFrame
-    if (functionName === '(idle)') continue
-    busy += count
+  for (const { frame: { functionName, url } } of samples) {
     if (!METRICS_CODE.test(url)) continue
-    inMetrics += count
+    inMetrics++
     const name = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}`
-    functions[name] = (functions[name] ?? 0) + count
+    functions[name] = (functions[name] ?? 0) + 1
   }
   const top = Object.entries(functions).sort((a, b) => b[1] - a[1]).slice(0, 5)
   return {

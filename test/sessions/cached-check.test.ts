@@ -93,6 +93,41 @@ t.test('reads ahead: from half a TTL on, a check answers from the cache and the 
     t.same(await a, { userId: 1 })
   })
 
+t.test('a read ahead of many keys has at most two fetches of 64 out at once, and reads every key', async (t) => {
+  for (const count of [129, 300]) {
+    const clock = testClock()
+    const { calls, fetch } = heldFetch()
+    const check = createCachedCheck({
+      ttlMs: 500, now: clock.now, fetch, answer: (userId) => (userId ? { userId } : null), cacheUnknown: true
+    })
+    const keys = Array.from({ length: count }, (_, i) => `k${i}`)
+    const all = (ks: string[]) => new Map(ks.map((k) => [k, Number(k.slice(1)) + 1]))
+    const first = keys.map((key) => check.check(key))
+    await turn()
+    for (const call of calls) call.answer(all(call.keys))
+    await Promise.all(first)
+    const before = calls.length
+    for (const key of keys) await check.check(key)
+    clock.advance(250)
+    await check.check('k0')
+    let answered = before
+    let most = 0
+    const reread = new Set<string>()
+    for (let turns = 0; turns < 50; turns++) {
+      await turn()
+      most = Math.max(most, calls.length - answered)
+      if (answered === calls.length) break
+      const call = calls[answered++]!
+      t.ok(call.keys.length <= 64, `${count}: a fetch of ${call.keys.length} keys`)
+      for (const k of call.keys) reread.add(k)
+      call.answer(new Map([...all(call.keys)].map(([k, v]) => [k, v + 1000])))
+    }
+    t.equal(most, 2, `${count}: two fetches out at once, at most`)
+    t.equal(reread.size, count, `${count}: every key in use read again`)
+    t.same(await check.check(`k${count - 1}`), { userId: count + 1000 }, `${count}: and what it read is answered`)
+  }
+})
+
 t.test('a read ahead out while an eviction came puts nothing back', async (t) => {
   for (const evict of [(c: Check) => c.evict('a'), (c: Check) => c.evictUser(1)]) {
     const { clock, calls, check } = await readAheadCheck()

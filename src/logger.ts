@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify'
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 
@@ -66,12 +66,40 @@ export function addTraceFieldsToLogs (fields: () => Record<string, string>) {
   traceFields = fields
 }
 
+/** Where a request's logger keeps its request id, for `mixin` (below) to write in each of its lines. */
+const REQUEST_ID_OF_LOGGER = Symbol('reqId')
+type RequestLogger = FastifyBaseLogger & { [REQUEST_ID_OF_LOGGER]?: string }
+
+/**
+ * Each request's logger: a child that carries its request id as a property, not as a pino binding. pino formats a
+ * child's bindings when the child is made, and with wildcard redact paths (`*.password`, ...) it runs each binding
+ * through the redaction of all of them: 3.8 µs and 16 KB of garbage for every request, logged or not (measured:
+ * docs/benchmarks.md), against 0.1 µs for a child with none. `mixin` puts the id back, as `reqId`, in the lines
+ * actually written, where the redaction of the line covers it as before.
+ */
+export const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  options
+) => {
+  const child: RequestLogger = logger.child({}, options)
+  child[REQUEST_ID_OF_LOGGER] = bindings.reqId as string
+  return child
+}
+
+/** The fields every line gets: its request's id (inside a request), and the trace's ids when tracing is on. */
+function mixin (_line: object, _level: number, logger: RequestLogger) {
+  const reqId = logger[REQUEST_ID_OF_LOGGER]
+  const trace = traceFields?.()
+  return reqId === undefined ? (trace ?? {}) : { reqId, ...trace }
+}
+
 export function loggerOptions (level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: serializeError },
     ...(stream && { stream }),
-    ...(traceFields && { mixin: traceFields })
+    mixin
   }
 }

@@ -34,6 +34,7 @@ t.test('log lines carry the request id and never a secret', async (t) => {
     before: (app) => {
       app.post('/test/log', async (request) => {
         request.log.info({ body: request.body, headers: request.headers }, 'handled')
+        request.log.child({ step: 'inner' }).info({ password: 'sekret-inner' }, 'inner')
         return {}
       })
     }
@@ -49,8 +50,14 @@ t.test('log lines carry the request id and never a secret', async (t) => {
       nested: { refresh_token: 'sekret-refresh' }
     }
   })
-  const ours = lines.filter((l) => l.includes('"req-1"'))
-  t.ok(ours.length >= 2, 'request lines carry the request id')
+  app.log.info('outside any request')
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+  const ours = parsed.filter((l) => l.reqId === 'req-1')
+  t.same(ours.map((l) => l.msg), ['incoming request', 'handled', 'inner', 'request completed'],
+    'every line of the request carries its id as reqId, its logger\'s children\'s too')
+  t.equal(ours[2]?.step, 'inner', 'with the child\'s own bindings')
+  t.same(parsed.filter((l) => l.msg === 'outside any request').map((l) => 'reqId' in l), [false],
+    'a line outside any request has none')
   const all = lines.join('')
   t.notMatch(all, /sekret|123456/)
   t.match(all, /alice/, 'non-secret fields are kept')

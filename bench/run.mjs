@@ -52,6 +52,8 @@ const SERVICE_NODE = serviceNode()
  * BENCH_PROFILE_DIR: a CPU profile of each round of the main service's ratio scenarios (its main thread, sampled
  * every 100 µs; `<scenario>-<round>.cpuprofile`, with the round's request count), for bench/profile-summary.mjs.
  */
+/** BENCH_PROFILE_HEAP=1: those profiles are of the allocations instead (`.heapprofile`, sampled every 1 KB). */
+const PROFILE_KIND = process.env.BENCH_PROFILE_HEAP ? 'heap' : 'cpu'
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR && pathToFileURL(resolve(process.env.BENCH_PROFILE_DIR) + '/')
 if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true })
 
@@ -288,12 +290,12 @@ async function rounds (specs, prefix = '') {
       if (!runs(prefix + name)) continue
       log(`running ${name} (round ${round} of ${ROUNDS})`)
       const profiled = PROFILE_DIR && !o.cpu // the main service's scenarios
-      if (profiled) await ask({ profile: 'start' }, 'profile')
+      if (profiled) await ask({ profile: 'start', kind: PROFILE_KIND }, 'profile')
       const measured = await measure(o)
       results[name].push(measured)
       if (profiled) {
         const profile = await ask({ profile: 'stop' }, 'profile')
-        const file = new URL(`${name.replace(/[^\w-]+/g, '_')}-${round}.cpuprofile`, PROFILE_DIR)
+        const file = new URL(`${name.replace(/[^\w-]+/g, '_')}-${round}.${PROFILE_KIND}profile`, PROFILE_DIR)
         writeFileSync(file, JSON.stringify({ ...profile, requests: measured.requests }))
       }
     }

@@ -7,7 +7,8 @@
 //   in:  { listening: true }             -> out: { listening: { node: its version, sockets: how many listen } }
 //   in:  { argon2: { seconds, concurrency? } } -> out: { argon2: { rps: verifications per second, concurrency } }
 //   in:  { accepts: 'start' | 'stop' }    -> out: { accepts: [] | [[client port, when accepted (epoch ms)], ...] }
-//   in:  { profile: 'start' | 'stop' }    -> out: { profile: true | the CPU profile since 'start' (node:inspector) }
+//   in:  { profile: 'start', kind? } | { profile: 'stop' } -> out: { profile: true | the profile since 'start'
+//        (node:inspector): of the CPU, or with kind 'heap' of the allocations }
 //   in:  { close: true }                 -> closes and exits
 import { Session } from 'node:inspector/promises'
 import { performance } from 'node:perf_hooks'
@@ -76,13 +77,23 @@ process.once('message', async ({ config: env }) => {
     if (m.profile === 'start') {
       profiler = new Session()
       profiler.connect()
-      await profiler.post('Profiler.enable')
-      await profiler.post('Profiler.setSamplingInterval', { interval: 100 })
-      await profiler.post('Profiler.start')
+      profiler.heap = m.kind === 'heap'
+      if (profiler.heap) {
+        // every allocation of 1 KB on average, counted even when the GC has freed it since
+        await profiler.post('HeapProfiler.startSampling', {
+          samplingInterval: 1024,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true
+        })
+      } else {
+        await profiler.post('Profiler.enable')
+        await profiler.post('Profiler.setSamplingInterval', { interval: 100 })
+        await profiler.post('Profiler.start')
+      }
       process.send({ profile: true })
     }
     if (m.profile === 'stop') {
-      const { profile } = await profiler.post('Profiler.stop')
+      const { profile } = await profiler.post(profiler.heap ? 'HeapProfiler.stopSampling' : 'Profiler.stop')
       profiler.disconnect()
       process.send({ profile })
     }

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { pino, type LoggerOptions } from 'pino'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { ApiError } from './errors.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, redactObjectsOnly } from './logger.js'
 import { openStore } from './db/open-store.js'
 import { loadKeys, type Keys } from './tokens/keys.js'
 import { passwordHasherFor } from './auth/passwords.js'
@@ -153,6 +153,7 @@ async function main (argv: string[]): Promise<string> {
   }
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env })
   const log = pino(loggerOptions(config.LOG_LEVEL) as LoggerOptions)
+  redactObjectsOnly(log)
   const db = await openStore(config, log)
   try {
     const keys = await loadKeys(config, db, Date.now(), log)

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
+import { pino, symbols, type LoggerOptions } from 'pino'
 import { buildTestApp } from './helper.js'
+import { loggerOptions, redactObjectsOnly } from '../src/logger.js'
 
 function capture () {
   const lines: string[] = []
@@ -61,4 +63,32 @@ t.test('log lines carry the request id and never a secret', async (t) => {
   const all = lines.join('')
   t.notMatch(all, /sekret|123456/)
   t.match(all, /alice/, 'non-secret fields are kept')
+})
+
+t.test('redaction skips only what it cannot change: strings, numbers and booleans are written as before', async (t) => {
+  const write = (cheap: boolean) => {
+    const { lines, stream } = capture()
+    const log = pino(loggerOptions('info') as LoggerOptions, stream)
+    if (cheap) redactObjectsOnly(log)
+    const child = log.child({ reqId: 'a "quoted" id', attempt: 3, fresh: true })
+    const values = [
+      '', 'plain', 'say "hi"\\now', 'tab\tnewline\ncontrol\u0001', 'lone \ud800 surrogate', 'emoji 😀', 'x'.repeat(5000),
+      0, -1.5, 1e21, Number.NaN, Number.POSITIVE_INFINITY, true, false
+    ]
+    for (const value of values) {
+      child.info({ value, password: 'sekret-top', nested: { token: 'sekret-nested', value } }, String(value))
+    }
+    child.info({ list: [{ code: '123456' }], deep: { a: { secret: 'sekret-deep' } } }, 'objects')
+    return lines
+  }
+  const before = write(false)
+  const after = write(true)
+  t.equal(after.length, 15)
+  t.same(after.map((l) => l.replace(/"time":\d+,/, '')), before.map((l) => l.replace(/"time":\d+,/, '')),
+    'every line as the full redaction writes it')
+  t.notMatch(after.join(''), /sekret|123456/, 'and the secrets in objects still redacted')
+
+  const app = await buildTestApp(t, { store: 'sqlite' })
+  const stringifiers = (app.log as unknown as Record<symbol, Record<symbol, unknown>>)[symbols.stringifiersSym]!
+  t.match(String(stringifiers[symbols.wildcardFirstSym]), /JSON\.stringify\(value\)/, 'the app\'s logger has it')
 })

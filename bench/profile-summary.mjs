@@ -37,6 +37,9 @@ function costs (scenario) {
   )
   if (files.length === 0) throw new Error(`no profiles of ${scenario} in ${dir}`)
   const kind = /\.(cpu|heap)profile$/.exec(files[0])[1]
+  if (!files.every((f) => f.endsWith(`.${kind}profile`))) {
+    throw new Error(`${dir} has both CPU and heap profiles of ${scenario}: use a directory for each`)
+  }
   // no prototype: a frame may be named constructor or toString
   const out = { package: Object.create(null), self: Object.create(null), ours: Object.create(null) }
   let requests = 0

@@ -38,6 +38,12 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
       for (const [sid, e] of entries) if (e.used && at - e.at >= age && at - e.at < ttlMs) keys.push(sid)
       return keys
     },
+    /** Whether the answer held for `sid` is still trusted and at least `age` ms old (not read again since). */
+    isDue (sid: string, age: number): boolean {
+      const hit = entries.get(sid)
+      const held = hit === undefined ? -1 : now() - hit.at
+      return held >= age && held < ttlMs
+    },
     /**
      * Stores an answer, unless an eviction came after `readSince` (the count `evictions()` gave before the answer was
      * read): an answer read before a revocation made here must not put back what the revocation took out.

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { loggerOptions, redactObjectsOnly, requestIdOf } from './logger.js'
+import { childLoggerFactory, loggerOptions, redactObjectsOnly, requestIdOf } from './logger.js'
 import { validationOptions } from './http/validation.js'
 import { clientErrorHandler } from './http/client-errors.js'
 import { storeStartupBudgetMs } from './db/mysql-limits.js'
@@ -51,6 +51,7 @@ export interface BuildOptions {
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.LOG_LEVEL, options.logStream),
+    childLoggerFactory,
     genReqId: requestIdOf,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,

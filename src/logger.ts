@@ -71,7 +71,7 @@ type Stringifier = (value: unknown, ...rest: unknown[]) => string | undefined
 
 /**
  * pino's redaction, without its cost where it cannot change a line. With wildcard paths (`*.password`, ...) pino passes
- * every top-level value of a line, its message and every binding of a child logger (each request's `reqId`) through
+ * every top-level value of a line, its message and every binding of a child logger (such as a request id) through
  * the redaction of all of them, strings and numbers included, which have no property to redact: 3.8 µs and 16 KB of
  * garbage for each request's child logger alone (measured: docs/benchmarks.md). A string, number or boolean is written
  * as JSON.stringify writes it, which is what the redaction wrote; objects still go through it, and the top-level
@@ -95,7 +95,7 @@ type RequestLogger = FastifyBaseLogger & { [REQUEST_ID_OF_LOGGER]?: unknown }
 /**
  * Each request's logger: a child with no bindings that holds its request id as a property, which `mixin` writes as
  * `reqId` in each line it (or a child of it) writes. A binding would be formatted into a string when the child is
- * made, for every request, logged or not; measured, with that string the `launch` bench's service ran 75 to 89
+ * made, for every request, logged or not; measured, with that string the `launch` bench's service ran 44 to 89
  * mark-compacts, without it 4 to 23 (docs/benchmarks.md).
  */
 export const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (

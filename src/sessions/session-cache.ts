@@ -16,6 +16,8 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
 ) {
   const entries = new Map<string, { value: V | null; at: number; used: boolean }>()
   let evictions = 0
+  /** An answer `held` ms old is still trusted and at least `age` ms old. */
+  const heldFor = (held: number, age: number) => held >= age && held < ttlMs
   return {
     /** How many evictions so far: pass it to `set` to store an answer only if none came while it was read. */
     evictions: () => evictions,
@@ -35,14 +37,13 @@ export function createSessionCache<V extends { userId: number } = LiveSession> (
     due (age: number): string[] {
       const keys: string[] = []
       const at = now()
-      for (const [sid, e] of entries) if (e.used && at - e.at >= age && at - e.at < ttlMs) keys.push(sid)
+      for (const [sid, e] of entries) if (e.used && heldFor(at - e.at, age)) keys.push(sid)
       return keys
     },
     /** Whether the answer held for `sid` is still trusted and at least `age` ms old (not read again since). */
     isDue (sid: string, age: number): boolean {
       const hit = entries.get(sid)
-      const held = hit === undefined ? -1 : now() - hit.at
-      return held >= age && held < ttlMs
+      return hit !== undefined && heldFor(now() - hit.at, age)
     },
     /**
      * Stores an answer, unless an eviction came after `readSince` (the count `evictions()` gave before the answer was

@@ -22,10 +22,7 @@ export function valid (doc: Schema, schema: Schema, depth = 0): fc.Arbitrary<unk
   if (s.anyOf || s.oneOf) return fc.oneof(...(s.anyOf ?? s.oneOf).map((x: Schema) => valid(doc, x, depth)))
   switch (s.type) {
     case 'integer':
-      return fc.integer({
-        min: s.minimum ?? -1000,
-        max: Math.min(s.maximum ?? Math.max(1000, (s.minimum ?? 0) + 1000), Number.MAX_SAFE_INTEGER)
-      })
+      return fc.integer({ min: s.minimum ?? -1000, max: Math.min(s.maximum ?? 1000, Number.MAX_SAFE_INTEGER) })
     case 'number':
       return fc.double({ min: s.minimum ?? -1000, max: s.maximum ?? 1000, noNaN: true, noDefaultInfinity: true })
     case 'boolean':
@@ -51,7 +48,7 @@ export function valid (doc: Schema, schema: Schema, depth = 0): fc.Arbitrary<unk
       return fc
         .array(valid(doc, s.items ?? {}, depth + 1), {
           minLength: s.minItems ?? 0,
-          maxLength: Math.max(Math.min(s.maxItems ?? 3, 3), s.minItems ?? 0)
+          maxLength: Math.min(s.maxItems ?? 3, 3)
         })
         .map((a) => (s.uniqueItems ? [...new Set(a)] : a))
         .filter((a) => a.length >= (s.minItems ?? 0))

@@ -19,13 +19,18 @@ export const API_KEY_LENGTH = API_KEY_PREFIX.length + RANDOM_CHARS + CHECKSUM_CH
 export const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 4
 const SHAPE = new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${RANDOM_CHARS + CHECKSUM_CHARS}}$`)
 
-function base62 (value: bigint, width: number): string {
+/** `value` in `width` base62 digits: a bigint for the random part, a number (cheaper) for the checksum. */
+function base62 (value: bigint | number, width: number): string {
   let out = ''
-  for (let v = value; v > 0n; v /= 62n) out = ALPHABET[Number(v % 62n)] + out
+  if (typeof value === 'number') {
+    for (let v = value; v > 0; v = Math.floor(v / 62)) out = ALPHABET[v % 62] + out
+  } else {
+    for (let v = value; v > 0n; v /= 62n) out = ALPHABET[Number(v % 62n)] + out
+  }
   return out.padStart(width, '0')
 }
 
-const checksumOf = (random: string) => base62(BigInt(crc32(random)), CHECKSUM_CHARS)
+const checksumOf = (random: string) => base62(crc32(random), CHECKSUM_CHARS)
 
 /** A new key: shown once to its creator, stored only as its SHA-256. */
 export function newApiKey (): string {

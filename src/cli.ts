@@ -157,7 +157,14 @@ async function main (argv: string[]): Promise<string> {
   const db = await openStore(config, log)
   try {
     const keys = await loadKeys(config, db, Date.now(), log)
-    const services = createServices({ db, now: Date.now, config, keys, hasher: await passwordHasherFor(config) })
+    const services = createServices({
+      db,
+      now: Date.now,
+      config,
+      keys,
+      hasher: await passwordHasherFor(config),
+      reportError: (err, message) => log.error({ err }, message)
+    })
     return await command.run({ config, keys, services }, args)
   } finally {
     await db.close()

@@ -27,13 +27,15 @@ export interface ServiceDeps {
   config: Config
   keys: Pick<Keys, 'totp' | 'signing'>
   hasher: PasswordHasher
+  /** Where work that no request waits for reports its failure (the app's log). */
+  reportError: (err: unknown, message: string) => void
 }
 
 /**
  * The composition root: every service, built once from narrow dependencies. The app decorates
  * the result (plugins/app/services.ts); the command line builds it the same way (cli.ts).
  */
-export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) {
+export function createServices ({ db, now, config, keys, hasher, reportError }: ServiceDeps) {
   const throttle = createLoginThrottle({ db, now, config })
   const sign = createAccessTokenSigner(keys.signing, {
     issuer: config.JWT_ISSUER,
@@ -45,7 +47,7 @@ export function createServices ({ db, now, config, keys, hasher }: ServiceDeps) 
   const users = createUserRepository(db)
   const record: Parameters<typeof createPasskeyService>[0]['audit'] = (event, meta, who) =>
     audit.record(event, now(), meta, who)
-  const apiKeys = createApiKeyService({ db, now, config })
+  const apiKeys = createApiKeyService({ db, now, config, reportError })
   const throttled = createThrottledAttempt({ db, now, throttle, pseudonymKey: keys.totp })
   const passkeys = createPasskeyService({
     db,

@@ -20,6 +20,8 @@ export interface ApiKeyDeps {
   db: Driver
   now: () => number
   config: { SESSION_CHECK_CACHE_MS: number }
+  /** Where a write that no request waits for (a key's last use) reports its failure. */
+  reportError: (err: unknown, message: string) => void
 }
 
 /** What a request made with a key may do: the key's permissions that its owner still holds. */
@@ -83,8 +85,16 @@ function everyMs (intervalMs: number, now: () => number, maxEntries = 50_000) {
 }
 
 /** API keys: creation, listing, revocation, and the per-request check (cached like the session check). */
-export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
+export function createApiKeyService ({ db, now, config, reportError }: ApiKeyDeps) {
   const keys = () => createApiKeyRepository(db)
+  const unsettled = new Set<Promise<void>>()
+  /** A write the request does not wait for: its failure is reported, and `settled` waits for it. */
+  function inBackground (write: Promise<unknown>, failed: string) {
+    const settled: Promise<void> = write
+      .then(() => undefined, (err: unknown) => reportError(err, failed))
+      .finally(() => unsettled.delete(settled))
+    unsettled.add(settled)
+  }
   // unknown keys are not cached: anyone can mint well-formed ones, and a flood must not evict live entries
   const cache = createCachedCheck({
     ttlMs: config.SESSION_CHECK_CACHE_MS,
@@ -200,11 +210,11 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
         return { ok: false, reason: 'expired' }
       }
       const ip = storedAddress(meta.ip)
-      if (
-        touchDue(state.id) &&
-        (await keys().touch(state.id, at, ip, TOUCH_INTERVAL_MS)) &&
-        state.last_used_ip !== ip
-      ) {
+      const touch = touchDue(state.id) ? keys().touch(state.id, at, ip, TOUCH_INTERVAL_MS) : undefined
+      // the address last seen: only the time moves, and the response does not wait for that write (a commit); a new
+      // address is written and audited before the response, as a security record
+      if (touch && state.last_used_ip === ip) inBackground(touch, 'recording an API key\'s last use failed')
+      else if (touch && (await touch)) {
         const from = ip ?? 'an address that is not an IP'
         await audit(
           'api_key_new_ip',
@@ -222,6 +232,11 @@ export function createApiKeyService ({ db, now, config }: ApiKeyDeps) {
         limitKey: hash.slice(0, 32)
       }
       return { ok: true, identity }
+    },
+
+    /** Resolves when every last-use write started so far has ended (the app waits for it on close). */
+    async settled (): Promise<void> {
+      while (unsettled.size > 0) await Promise.all(unsettled)
     },
 
     /** Drops what this instance cached about a user's keys (their roles changed, or they were disabled or enabled). */

@@ -1,7 +1,13 @@
 import t from 'tap'
 import { meta, testServices } from '../services.js'
 import { newApiKey } from '../../src/api-keys/key-format.js'
-import { storedAddress, TOUCH_INTERVAL_MS, type NewKeyInput } from '../../src/api-keys/api-keys-service.js'
+import {
+  createApiKeyService,
+  storedAddress,
+  TOUCH_INTERVAL_MS,
+  type NewKeyInput
+} from '../../src/api-keys/api-keys-service.js'
+import type { Driver } from '../../src/db/driver.js'
 import { MAX_LIVE_API_KEYS } from '../../schemas/api-keys.js'
 import { sha256 } from '../../src/auth/opaque.js'
 import type { ApiError } from '../../src/errors.js'
@@ -277,6 +283,7 @@ t.test('check: the last use recorded at most once a minute; a new address audite
   t.match(await lastUse(), { last_used_at: iso(start), last_used_ip: '192.0.2.1' }, 'within the minute: not written')
   s.clock.advance(1)
   await at('192.0.2.1')
+  await s.services.apiKeys.settled() // the address last seen: written after the answer
   t.match(await lastUse(), { last_used_at: iso(start + TOUCH_INTERVAL_MS), last_used_ip: '192.0.2.1' })
   s.clock.advance(TOUCH_INTERVAL_MS)
   await at('198.51.100.7')
@@ -289,6 +296,85 @@ t.test('check: the last use recorded at most once a minute; a new address audite
     { actor: null, target: s.owner, details: `key ${k.id} from an address that is not an IP (before: 198.51.100.7)` }
   ])
 })
+
+t.test('check: a new address is written and audited before the answer; the address last seen only after it',
+  async (t) => {
+    const s = await twoOwners(t, { SESSION_CHECK_CACHE_MS: 0 })
+    const k = await s.key(s.owner)
+    // the last-use UPDATE, held until the test lets it run (or fail)
+    let gate: { started: () => void, go: Promise<void> } | null = null
+    const held: Driver = {
+      ...s.db,
+      execute: async (sql, params) => {
+        if (gate && sql.startsWith('UPDATE api_keys SET last_used_at')) {
+          const g = gate
+          gate = null
+          g.started()
+          await g.go
+        }
+        return s.db.execute(sql, params)
+      }
+    }
+    const reported: string[] = []
+    const apiKeys = createApiKeyService({
+      db: held,
+      now: s.clock.now,
+      config: { SESSION_CHECK_CACHE_MS: 0 },
+      reportError: (err, message) => reported.push(`${message}: ${(err as Error).message}`)
+    })
+    /** Holds the next last-use write: `started` once it is reached, `release` (or `fail`) lets it go on. */
+    const hold = () => {
+      let started!: () => void
+      let release!: () => void
+      let fail!: (err: Error) => void
+      const reached = new Promise<void>((resolve) => { started = resolve })
+      gate = { started, go: new Promise<void>((resolve, reject) => { release = resolve; fail = reject }) }
+      return { reached, release, fail }
+    }
+    const lastUse = async () => (await s.services.apiKeys.list(s.owner, 1)).items[0]!
+    const answered = async (check: Promise<unknown>, reached: Promise<void>) => {
+      await reached
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+      return Promise.race([check.then(() => true), new Promise((resolve) => setImmediate(() => resolve(false)))])
+    }
+
+    for (const [ip, before] of [['192.0.2.1', null], ['198.51.100.7', '192.0.2.1']] as const) {
+      const w = hold()
+      const check = apiKeys.check(k.key, { ...meta, ip })
+      t.equal(await answered(check, w.reached), false, `${ip}, a new address: no answer before its write`)
+      w.release()
+      t.match(await check, { ok: true })
+      const since = before === null ? 'first use' : `before: ${before}`
+      t.match((await s.audit('api_key_new_ip')).at(-1), { details: `key ${k.id} from ${ip} (${since})` },
+        'audited when the answer comes')
+      t.match(await lastUse(), { last_used_at: iso(s.clock.now()), last_used_ip: ip })
+      s.clock.advance(TOUCH_INTERVAL_MS)
+    }
+
+    for (const outcome of ['written', 'failed'] as const) {
+      const w = hold()
+      const check = apiKeys.check(k.key, { ...meta, ip: '198.51.100.7' })
+      const early = await answered(check, w.reached)
+      t.equal(early, true, `the address last seen (${outcome}): answered during its write`)
+      if (!early) w.release()
+      t.match(await check, { ok: true })
+      t.match(await lastUse(), { last_used_at: iso(s.clock.now() - TOUCH_INTERVAL_MS) }, 'not written yet')
+      let settled = false
+      const done = apiKeys.settled().then(() => { settled = true })
+      await new Promise((resolve) => setImmediate(resolve))
+      t.equal(settled, false, 'settled waits for the write')
+      if (outcome === 'written') w.release()
+      else w.fail(new Error('the store went away'))
+      await done
+      t.match(await lastUse(), {
+        last_used_at: iso(outcome === 'written' ? s.clock.now() : s.clock.now() - TOUCH_INTERVAL_MS),
+        last_used_ip: '198.51.100.7'
+      })
+      s.clock.advance(TOUCH_INTERVAL_MS)
+    }
+    t.same(reported, ['recording an API key\'s last use failed: the store went away'], 'a failed write is reported')
+    t.equal((await s.audit('api_key_new_ip')).length, 2, 'the address last seen is not audited again')
+  })
 
 t.test('storedAddress: an IP address without its zone, or null', async (t) => {
   t.equal(storedAddress('192.0.2.1'), '192.0.2.1')

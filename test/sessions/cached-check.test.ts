@@ -6,7 +6,7 @@ import { passwordHasherFor } from '../../src/auth/passwords.js'
 import { createServices } from '../../src/services.js'
 import { createCachedCheck } from '../../src/sessions/cached-check.js'
 import { createTestDatabase, stores, tempDir, testClock, type Store } from '../helper.js'
-import { meta, memoryStore, silentLog, testConfig } from '../services.js'
+import { type Failing, failOn, meta, memoryStore, silentLog, testConfig } from '../services.js'
 
 type Test = Parameters<typeof tempDir>[0]
 
@@ -212,7 +212,7 @@ async function storeOf (t: Test, store: Store): Promise<Driver> {
  * The services on a store whose session and key checks can be held: the statement has run (it read the store as it
  * was), its rows wait until the test releases them.
  */
-async function heldServices (t: Test, store: Store) {
+async function heldServices (t: Test & Failing, store: Store) {
   const db = await storeOf(t, store)
   let hold: { read: () => void, released: Promise<void> } | null = null
   const held: Driver = {
@@ -231,7 +231,8 @@ async function heldServices (t: Test, store: Store) {
   const config = testConfig(t, { SESSION_CHECK_CACHE_MS: 500 })
   const clock = testClock()
   const keys = await loadKeys(config, db, clock.now(), silentLog)
-  const services = createServices({ db: held, now: clock.now, config, keys, hasher: await passwordHasherFor(config) })
+  const hasher = await passwordHasherFor(config)
+  const services = createServices({ db: held, now: clock.now, config, keys, hasher, reportError: failOn(t) })
   /** Runs `check` with its read held, `change` meanwhile, then lets the read answer; the held check's answer. */
   async function whileReadHeld<A> (check: () => Promise<A>, change: () => Promise<unknown>) {
     let release!: () => void

@@ -5,7 +5,7 @@ import { loadKeys } from '../../src/tokens/keys.js'
 import { passwordHasherFor } from '../../src/auth/passwords.js'
 import { createServices } from '../../src/services.js'
 import { adminConnection, createTestDatabase, stores, tempDir, testClock, type Store } from '../helper.js'
-import { meta, memoryStore, silentLog, testConfig } from '../services.js'
+import { type Failing, failOn, meta, memoryStore, silentLog, testConfig } from '../services.js'
 
 type Test = Parameters<typeof tempDir>[0]
 const TTL = 500
@@ -22,14 +22,14 @@ async function storeOf (t: Test, store: Store): Promise<{ db: Driver, database?:
 }
 
 /** Two instances (services with their own clocks and caches) on one store. */
-async function twoInstances (t: Test, store: Store) {
+async function twoInstances (t: Test & Failing, store: Store) {
   const { db, database } = await storeOf(t, store)
   const config = testConfig(t, { SESSION_CHECK_CACHE_MS: TTL })
   const instance = async () => {
     const clock = testClock()
     const keys = await loadKeys(config, db, clock.now(), silentLog)
     const hasher = await passwordHasherFor(config)
-    return { clock, services: createServices({ db, now: clock.now, config, keys, hasher }) }
+    return { clock, services: createServices({ db, now: clock.now, config, keys, hasher, reportError: failOn(t) }) }
   }
   return { db, database, a: await instance(), b: await instance() }
 }
@@ -83,7 +83,8 @@ for (const store of stores) {
     const counted: Driver = { ...db, query: (sql, params) => { queries++; return db.query(sql, params) } }
     const keys = await loadKeys(config, db, clock.now(), silentLog)
     const hasher = await passwordHasherFor(config)
-    const { auth, sessions } = createServices({ db: counted, now: clock.now, config, keys, hasher })
+    const reportError = failOn(t)
+    const { auth, sessions } = createServices({ db: counted, now: clock.now, config, keys, hasher, reportError })
     // an unknown session first: the list is padded with the first id
     const expected = new Map<string, [number, string[]] | null>([['no-such-session', null]])
     for (const [i, role] of (['viewer', 'editor', 'admin', 'viewer', 'editor'] as const).entries()) {

@@ -26,7 +26,8 @@ export default fp(async (app) => {
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.hashAdmission === true) hashGate.assertRoom()
   })
-  const services = createServices({ db: app.db, now: app.now, config: c, keys: app.keys, hasher })
+  const reportError = (err: unknown, message: string) => app.log.error({ err }, message)
+  const services = createServices({ db: app.db, now: app.now, config: c, keys: app.keys, hasher, reportError })
   app.decorate('services', services)
   const timer = setInterval(() => {
     services.passkeys.purgeChallenges().catch((err) => app.log.error({ err }, 'purging WebAuthn challenges failed'))
@@ -35,5 +36,8 @@ export default fp(async (app) => {
       (err) => app.log.error({ err }, 'purge failed'))
   }, c.PURGE_INTERVAL * 1000)
   timer.unref()
-  app.addHook('onClose', async () => { clearInterval(timer) })
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    await services.apiKeys.settled() // before the store closes
+  })
 }, { name: 'services', dependencies: ['config', 'db', 'keys'] })

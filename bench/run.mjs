@@ -444,22 +444,21 @@ if (runs('soak')) {
 }
 
 // storm: 500 logins at once (password step, 500 connections) while list runs, against list alone just
-// before; the service's RSS is sampled through the storm, and list's throughput second by second for 5 s after it
-const storm = {}
-if (runs('storm')) {
-  storm.before = await scenario('storm: list alone', LIST)
+// before; the service's RSS is sampled through the storm, and list's throughput second by second for 5 s after it.
+// STORM_ROUNDS rounds, one after the other: the ratios (p99, recovery) are their medians, as the other ratio targets
+// are; the bounds (every login within 5 s, the RSS) must hold in every round.
+const STORM_ROUNDS = Number(process.env.BENCH_STORM_ROUNDS ?? 3)
+async function stormRound () {
+  const before = await measure(LIST)
   const peak = []
   const sampler = setInterval(async () => peak.push(await rss()), 250)
   await ask({ accepts: 'start' }, 'accepts')
   const [during, logins] = await Promise.all([
-    scenario('storm: list during the storm', LIST),
+    measure(LIST),
     load({ ...LOGIN, connections: 500, timeout: 10, perRequest: true })
   ])
   const accepted = new Map(await ask({ accepts: 'stop' }, 'accepts'))
   clearInterval(sampler)
-  storm.during = during
-  storm.logins = logins
-  storm.rss = Math.max(...peak)
   // logins are timed from when each request could leave the load generator (bench/load.mjs, sentClock), not from
   // autocannon's start of a new connection's first request, which comes before its TCP connect
   const sent = logins.perRequest
@@ -468,36 +467,95 @@ if (runs('storm')) {
     .map(([port, at]) => accepted.get(port) - at)
     .filter(Number.isFinite)
     .sort((a, b) => a - b)
-  storm.acceptWait = {
+  const acceptWait = {
     connections: waits.length,
     p50: Math.round(waits[Math.floor((waits.length - 1) / 2)]),
     max: Math.round(waits.at(-1))
   }
+  // list after the storm, second by second, in one 5 s run: one load generator warm from its first second on (a
+  // fresh one per 1 s run measured its own start: 60 to 80% of the rate alone with no storm before it)
+  const after = (await load({ ...LIST, duration: 5, perSecond: true })).perSecond
+  const answered =
+    Object.keys(logins.statuses).every((c) => ['200', '401', '503'].includes(c)) &&
+    logins.timeouts === 0 &&
+    logins.errors === 0 &&
+    sent.max <= 5000
+  return {
+    before,
+    during,
+    logins,
+    acceptWait,
+    after,
+    answered,
+    rss: Math.max(...peak),
+    p99Ratio: Math.round((100 * during.p99) / Math.max(before.p99, 1)) / 100,
+    // the seconds list took to be back to 90%; Infinity when it was not within the 5 (a FALL SHORT, not a NOT RUN)
+    recovery: after.findIndex((rps) => rps >= 0.9 * before.rps) + 1 || Infinity
+  }
+}
+const storm = {}
+if (runs('storm')) {
+  const all = []
+  for (let round = 1; round <= STORM_ROUNDS; round++) {
+    log(`running storm (round ${round} of ${STORM_ROUNDS})`)
+    const r = await stormRound()
+    all.push(r)
+    log(
+      `storm round ${round}: ${JSON.stringify({
+        list: { alone: { rps: r.before.rps, p99: r.before.p99 }, during: { rps: r.during.rps, p99: r.during.p99 } },
+        p99Ratio: r.p99Ratio,
+        statuses: r.logins.statuses,
+        timeouts: r.logins.timeouts,
+        errors: r.logins.errors,
+        max: r.logins.perRequest.max,
+        firstOnConnectionMax: r.logins.perRequest.firstMax,
+        laterMax: r.logins.perRequest.laterMax,
+        acceptWait: r.acceptWait,
+        autocannon: { p99: r.logins.p99, max: r.logins.max },
+        rss: r.rss,
+        after: r.after
+      })}`
+    )
+  }
+  // the table shows the median round by the p99 ratio; the logins' row and the RSS are the worst round's
+  const middle = all.find((r) => r.p99Ratio === median(all.map((x) => x.p99Ratio)))
+  const slowest = all.reduce((a, b) => (b.logins.perRequest.max > a.logins.perRequest.max ? b : a))
+  Object.assign(storm, {
+    rounds: all.map(({ before, during, logins, ...r }) => ({
+      ...r,
+      before: { rps: before.rps, p99: before.p99 },
+      during: { rps: during.rps, p99: during.p99 },
+      logins: {
+        statuses: logins.statuses,
+        timeouts: logins.timeouts,
+        errors: logins.errors,
+        max: logins.perRequest.max
+      }
+    })),
+    before: middle.before,
+    during: middle.during,
+    after: middle.after,
+    p99Ratio: median(all.map((r) => r.p99Ratio)),
+    recovery: median(all.map((r) => r.recovery)),
+    answered: all.every((r) => r.answered),
+    slowest,
+    rss: Math.max(...all.map((r) => r.rss))
+  })
+  const p99Rounds = all.map((r) => `${r.before.p99} -> ${r.during.p99}`).join(', ')
+  rows.push({ scenario: 'storm: list alone', ...middle.before, rounds: all.map((r) => r.before.rps) })
+  rows.push({ scenario: 'storm: list during the storm', ...middle.during, rounds: all.map((r) => r.during.rps) })
+  log(`storm: list p99 per round (alone -> during, ms): ${p99Rounds}`)
+  const sent = slowest.logins.perRequest
   rows.push({
     scenario: 'storm: 500 logins at once',
-    rps: Math.round(logins.rps),
+    rps: Math.round(slowest.logins.rps),
     p50: sent.p50,
     p99: sent.p99,
     p999: sent.p999,
     rss: storm.rss,
-    non2xx: logins.non2xx
+    non2xx: slowest.logins.non2xx
   })
-  log(
-    `storm logins: ${JSON.stringify({
-      statuses: logins.statuses,
-      timeouts: logins.timeouts,
-      errors: logins.errors,
-      max: sent.max,
-      firstOnConnectionMax: sent.firstMax,
-      laterMax: sent.laterMax,
-      acceptWait: storm.acceptWait,
-      autocannon: { p99: logins.p99, max: logins.max }
-    })}`
-  )
-  // list after the storm, second by second, in one 5 s run: one load generator warm from its first second on (a
-  // fresh one per 1 s run measured its own start: 60 to 80% of the rate alone with no storm before it)
-  storm.after = (await load({ ...LIST, duration: 5, perSecond: true })).perSecond
-  rows.push({ scenario: 'storm: list after, per second', rounds: storm.after })
+  rows.push({ scenario: 'storm: list after, per second', rounds: middle.after })
 }
 
 /**
@@ -590,16 +648,6 @@ if (runs('launch')) {
   await plain.stop()
 }
 
-const stormAnswered =
-  storm.logins &&
-  Object.keys(storm.logins.statuses).every((c) => ['200', '401', '503'].includes(c)) &&
-  storm.logins.timeouts === 0 &&
-  storm.logins.errors === 0 &&
-  storm.logins.perRequest.max <= 5000
-// the seconds list took to be back to 90%; Infinity when it was not within the 5 (a FALL SHORT, not a NOT RUN)
-const stormRecovery = storm.after
-  ? storm.after.findIndex((rps) => rps >= 0.9 * storm.before.rps) + 1 || Infinity
-  : NaN
 const targets = [
   [
     'list req/s >= 90% of db-baseline (median of the per-round ratios)',
@@ -639,27 +687,29 @@ const targets = [
   ],
   ['service RSS <= 150 MB after list (highest round)', listRss <= 150, `${listRss} MB`],
   [
-    'storm: list p99 during <= 3x list alone',
-    storm.during?.p99 <= 3 * Math.max(storm.before?.p99, 1),
-    `${storm.before?.p99} -> ${storm.during?.p99} ms`
+    'storm: list p99 during <= 3x list alone (median of the per-round ratios)',
+    storm.p99Ratio <= 3,
+    storm.rounds &&
+      `${storm.p99Ratio}x (${storm.rounds.map((r) => `${r.before.p99} -> ${r.during.p99} ms`).join(', ')})`
   ],
   [
-    'storm: every login answers 200, 401 or 503 within 5 s',
-    stormAnswered,
-    storm.logins
-      ? `${JSON.stringify(storm.logins.statuses)}, max ${storm.logins.perRequest.max} ms from sending ` +
-        `(first request on a connection ${storm.logins.perRequest.firstMax}, ` +
-        `later ${storm.logins.perRequest.laterMax}; ` +
-        `connections waited for accept: p50 ${storm.acceptWait.p50}, max ${storm.acceptWait.max} ms), ` +
-        `${storm.logins.timeouts} timeouts`
-      : undefined
+    'storm: every login answers 200, 401 or 503 within 5 s (every round)',
+    storm.answered,
+    storm.slowest &&
+      `${storm.rounds.map((r) => JSON.stringify(r.logins.statuses)).join(', ')}; slowest round: max ` +
+        `${storm.slowest.logins.perRequest.max} ms from sending (first request on a connection ` +
+        `${storm.slowest.logins.perRequest.firstMax}, later ${storm.slowest.logins.perRequest.laterMax}; ` +
+        `connections waited for accept: p50 ${storm.slowest.acceptWait.p50}, max ${storm.slowest.acceptWait.max} ` +
+        `ms), ${storm.rounds.reduce((n, r) => n + r.logins.timeouts, 0)} timeouts`
   ],
-  ['storm: service RSS <= 200 MB', storm.rss <= 200, `${storm.rss} MB`],
+  ['storm: service RSS <= 200 MB (highest round)', storm.rss <= 200, `${storm.rss} MB`],
   [
-    'storm: list back to 90% of before within 5 s',
-    stormRecovery <= 5,
-    `${stormRecovery === Infinity ? 'not within 5' : stormRecovery} s ` +
-      `(${storm.after?.join(', ')} vs ${storm.before?.rps} req/s)`
+    'storm: list back to 90% of before within 5 s (median round)',
+    storm.recovery <= 5,
+    storm.rounds &&
+      `${storm.recovery === Infinity ? 'not within 5' : storm.recovery} s (per round: ` +
+        `${storm.rounds.map((r) => `${r.recovery === Infinity ? '>5' : r.recovery} s: ${r.after.join(', ')} vs ` +
+          `${r.before.rps} req/s`).join('; ')})`
   ],
   [
     'launch: start settings RSS <= 150 MB after list (highest round)',
